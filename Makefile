@@ -1,0 +1,105 @@
+# Two commands matter: `make run` and `make test`. Both set everything up first and are fast
+# when nothing changed (stamp files in the virtual environments and models/).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help setup migrate run test lint validate rasa-test pytest bench chromium clean
+
+VENV        := .venv
+RASA_VENV   := .venv-rasa
+PY          := $(VENV)/bin/python
+RASA        := $(RASA_VENV)/bin/rasa
+PYTHON311   ?= python3.11
+PYTHON310   ?= $(shell scripts/find-python310.sh)
+MODEL       := models/supportbot.tar.gz
+BOT_SOURCES := config.yml $(shell find bot/domain bot/data -type f -name '*.yml' 2>/dev/null)
+PIP_LOG     := var/pip.log
+
+# Defaults for every process; override any of them in the environment (see README).
+export RASA_TOKEN          ?= dev-rasa-token
+export RASA_PORT           ?= 5005
+export RASA_MODEL          ?= $(MODEL)
+export RASA_TRACKER_URL    ?= sqlite:///var/rasa_tracker.db
+export ACTION_PORT         ?= 5055
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export BRIDGE_HOST         ?= 127.0.0.1
+export BRIDGE_PORT         ?= 8000
+export RASA_URL            ?= http://127.0.0.1:$(RASA_PORT)
+export ACTION_SERVER_URL   ?= http://127.0.0.1:$(ACTION_PORT)
+export PUBLIC_URL          ?= http://$(BRIDGE_HOST):$(BRIDGE_PORT)
+export DATABASE_URL        ?= sqlite+aiosqlite:///var/bridge.db
+export HF_HUB_OFFLINE      := 1
+# Rasa would try to send usage data and crash reports to the internet: never.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+help:
+	@echo "make run    set up, train, migrate, start Rasa + actions + bridge, print the URLs"
+	@echo "make test   set up, then validate, rasa test, ruff and the whole pytest suite"
+	@echo "make bench  benchmarks (results in docs/benchmarks.md)"
+
+var:
+	@mkdir -p var
+
+$(RASA_VENV)/.installed: requirements-rasa.txt | var
+	@echo "==> creating $(RASA_VENV) (Python 3.10, Rasa 3.6; first time takes a few minutes)"
+	@test -n "$(PYTHON310)" || exit 1
+	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	@$(RASA_VENV)/bin/pip install --quiet --upgrade pip setuptools wheel >>$(PIP_LOG) 2>&1
+	@$(RASA_VENV)/bin/pip install --quiet -r requirements-rasa.txt >>$(PIP_LOG) 2>&1 \
+		|| { tail -40 $(PIP_LOG); exit 1; }
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml | var
+	@echo "==> creating $(VENV) (Python 3.11, the project)"
+	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --upgrade pip setuptools wheel >>$(PIP_LOG) 2>&1
+	@$(VENV)/bin/pip install --quiet -e '.[dev]' >>$(PIP_LOG) 2>&1 \
+		|| { tail -40 $(PIP_LOG); exit 1; }
+	@touch $@
+
+# Retrain only when the pipeline or the bot's domain/data changed.
+$(MODEL): $(RASA_VENV)/.installed $(BOT_SOURCES)
+	@echo "==> training the Rasa model"
+	@$(RASA) train --config config.yml --domain bot/domain --data bot/data \
+		--out models --fixed-model-name supportbot --quiet
+
+migrate: $(VENV)/.installed
+	@$(VENV)/bin/supportbot db upgrade
+
+setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) migrate
+
+run: setup
+	@$(VENV)/bin/honcho start --no-prefix -f Procfile 2>&1 | grep --line-buffered -v "Sanic\|DeprecationWarning" || true
+
+validate: setup
+	@echo "==> rasa data validate"
+	@$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings --quiet
+
+rasa-test: setup
+	@echo "==> rasa test (conversation stories in bot/tests)"
+	@$(RASA) test core --stories bot/tests --model $(MODEL) --out var/rasa-test-results \
+		--fail-on-prediction-errors --quiet
+
+lint: $(VENV)/.installed
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> installing Debian's chromium for the browser tests"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium is missing: sudo apt-get install chromium"; exit 1; fi; }
+
+pytest: setup chromium
+	@echo "==> pytest"
+	@$(VENV)/bin/pytest
+
+test: validate rasa-test lint pytest
+
+bench: setup
+	@$(PY) -m bench.turn_latency
+
+clean:
+	rm -rf var models .pytest_cache

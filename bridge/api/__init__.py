@@ -1,0 +1,1 @@
+"""HTTP and websocket routes: thin, one module per resource."""

@@ -1,0 +1,79 @@
+"""Application factory: wires settings, database, Rasa client and services into FastAPI."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bridge.api import conversations, health, pages, ws_chat
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.chat import ChatLimits, ChatService
+from bridge.services.hub import Hub
+from bridge.services.rasa_client import RasaClient
+from bridge.services.rate_limit import SlidingWindowLimiter
+from bridge.services.tokens import CustomerTokens
+from bridge.settings import Settings, get_settings
+
+
+@dataclass
+class Services:
+    """What the routes need, built once per process in the lifespan."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    rasa: RasaClient
+    hub: Hub
+    chat: ChatService
+
+
+def build_services(settings: Settings) -> Services:
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    rasa = RasaClient(
+        base_url=settings.rasa_url, token=settings.rasa_token, timeout_s=settings.rasa_timeout_s
+    )
+    hub = Hub()
+    chat = ChatService(
+        sessions=sessions,
+        rasa=rasa,
+        hub=hub,
+        limiter=SlidingWindowLimiter(
+            limit=settings.rate_limit_messages, window_s=settings.rate_limit_window_s
+        ),
+        tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
+        limits=ChatLimits(max_message_chars=settings.max_message_chars),
+    )
+    return Services(settings, engine, sessions, rasa, hub, chat)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.chat.drain()
+            await services.rasa.aclose()
+            await services.engine.dispose()
+
+    app = FastAPI(title="Northwind support bridge", version="0.1.0", lifespan=lifespan)
+    # The widget is embedded on any site and authenticates with a bearer token, not cookies.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
+    app.include_router(health.router)
+    app.include_router(conversations.router)
+    app.include_router(ws_chat.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,60 @@
+"""`supportbot`: the operators' command line (database, readiness; more per feature)."""
+
+import time
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bridge.db import migrate
+from bridge.settings import get_settings
+
+app = typer.Typer(help="Northwind support assistant: operate the bridge and its data.")
+db_app = typer.Typer(help="The application database.")
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the database migrations (idempotent)."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url, revision)
+    console.print(f"[green]database at revision {revision}[/green]")
+
+
+@app.command("wait-ready")
+def wait_ready(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait before giving up.")] = 300.0,
+    hold: Annotated[bool, typer.Option(help="Keep running after printing the URLs.")] = False,
+) -> None:
+    """Wait until the bridge says database, Rasa and action server are ready; print the URLs."""
+    settings = get_settings()
+    deadline = time.monotonic() + timeout
+    last: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(f"{settings.public_url}/readyz", timeout=3.0)
+            last = response.json()
+            if response.status_code == 200:
+                break
+        except (httpx.HTTPError, ValueError):
+            last = {"bridge": False}
+        time.sleep(1.0)
+    else:
+        console.print(f"[red]not ready after {timeout:.0f} s[/red]: {last}")
+        raise typer.Exit(1)
+    table = Table(title="Northwind support assistant is ready", show_header=False)
+    table.add_row("Demo page (English)", f"{settings.public_url}/")
+    table.add_row("Demo page (Hungarian)", f"{settings.public_url}/?lang=hu")
+    table.add_row("Widget script", f"{settings.public_url}/widget.js")
+    table.add_row("Bridge API docs", f"{settings.public_url}/docs")
+    table.add_row("Readiness", f"{settings.public_url}/readyz")
+    table.add_row("Rasa server (loopback)", settings.rasa_url)
+    table.add_row("Action server", settings.action_server_url)
+    console.print(table)
+    console.print("Press Ctrl-C to stop everything.")
+    while hold:
+        time.sleep(3600)

@@ -1,0 +1,1 @@
+"""The bridge's application database: models, engine and repository functions."""

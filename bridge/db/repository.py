@@ -1,0 +1,93 @@
+"""SQL for conversations and messages: keyword-only functions; callers own the transaction."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bridge.db.models import Conversation, Message, utcnow
+
+
+async def create_conversation(
+    *, session: AsyncSession, language: str, visitor_id: str | None, page_url: str | None
+) -> Conversation:
+    conversation = Conversation(
+        id=str(uuid.uuid4()), language=language, visitor_id=visitor_id, page_url=page_url
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def get_conversation(*, session: AsyncSession, conversation_id: str) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def set_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(language=language)
+    )
+
+
+async def find_by_client_id(
+    *, session: AsyncSession, conversation_id: str, client_id: str
+) -> Message | None:
+    return await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_id == client_id
+        )
+    )
+
+
+async def append_message(
+    *,
+    session: AsyncSession,
+    conversation_id: str,
+    role: str,
+    text: str,
+    payload: str | None = None,
+    buttons: list[dict[str, Any]] | None = None,
+    author: str | None = None,
+    client_id: str | None = None,
+) -> Message:
+    """Store a message under the conversation's next sequence number.
+
+    The counter is bumped with UPDATE ... RETURNING, which takes the row lock, so concurrent
+    writers (two bridge instances on PostgreSQL) get distinct, gap-free numbers.
+    """
+    now = utcnow()
+    seq = await session.scalar(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1, updated_at=now)
+        .returning(Conversation.last_seq)
+    )
+    if seq is None:
+        raise LookupError(conversation_id)
+    message = Message(
+        conversation_id=conversation_id,
+        seq=seq,
+        role=role,
+        text=text,
+        payload=payload,
+        buttons=buttons or None,
+        author=author,
+        client_id=client_id,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def list_messages(
+    *, session: AsyncSession, conversation_id: str, after: int, limit: int
+) -> list[Message]:
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    return list(rows)

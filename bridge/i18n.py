@@ -1,0 +1,52 @@
+"""The few sentences the bridge itself says to customers, in every supported language."""
+
+from typing import Final
+
+SUPPORTED: Final = ("en", "hu")
+
+_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "bot_unavailable": {
+        "en": "Sorry, our assistant is not responding right now. Your message is saved; "
+        "please try again in a moment.",
+        "hu": "Elnézést, az asszisztensünk most nem válaszol. Az üzenetét elmentettük; "
+        "kérjük, próbálja újra egy kicsit később.",
+    },
+    "empty_message": {
+        "en": "Please type a message first.",
+        "hu": "Kérjük, előbb írjon egy üzenetet.",
+    },
+    "message_too_long": {
+        "en": "That message is too long (at most {limit} characters). Please shorten it.",
+        "hu": "Ez az üzenet túl hosszú (legfeljebb {limit} karakter lehet). Kérjük, rövidítse.",
+    },
+    "rate_limited": {
+        "en": "You are sending messages too quickly. Please wait {seconds} seconds.",
+        "hu": "Túl gyorsan küldi az üzeneteket. Kérjük, várjon {seconds} másodpercet.",
+    },
+    "invalid_json": {
+        "en": "The chat sent something that could not be read. Please try again.",
+        "hu": "A csevegő olvashatatlan adatot küldött. Kérjük, próbálja újra.",
+    },
+    "invalid_event": {
+        "en": "The chat sent an event the server does not understand.",
+        "hu": "A csevegő olyan eseményt küldött, amelyet a szerver nem ismer.",
+    },
+    "invalid_token": {
+        "en": "This chat session has expired. A new one will start.",
+        "hu": "Ez a csevegés lejárt. Újat indítunk.",
+    },
+    "forbidden": {
+        "en": "This chat belongs to another session.",
+        "hu": "Ez a csevegés egy másik munkamenethez tartozik.",
+    },
+    "not_found": {
+        "en": "This chat no longer exists. A new one will start.",
+        "hu": "Ez a csevegés már nem létezik. Újat indítunk.",
+    },
+}
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The sentence `key` in `language` (English when the language is not supported)."""
+    variants = _TEXTS[key]
+    return variants.get(language, variants["en"]).format(**values)

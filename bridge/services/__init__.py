@@ -1,0 +1,1 @@
+"""Bridge services: the logic behind the thin routes."""

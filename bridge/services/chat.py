@@ -1,0 +1,194 @@
+"""Customer chat: start a conversation, take a customer's message, relay it to Rasa.
+
+Order of work for a message: validate → store (gets its sequence number) → publish the echo →
+relay to Rasa in the background, one turn at a time per conversation → store every reply →
+publish it. Nothing is published that is not stored first, so a reconnecting client can
+always replay what it missed from the database.
+"""
+
+import asyncio
+import logging
+import math
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bridge import i18n
+from bridge.db import repository
+from bridge.db.models import Conversation
+from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
+from bridge.services.hub import Hub
+from bridge.services.keyed_locks import KeyedLocks
+from bridge.services.rasa_client import RasaClient, RasaUnavailable
+from bridge.services.rate_limit import SlidingWindowLimiter
+from bridge.services.tokens import CustomerTokens, InvalidToken
+
+log = logging.getLogger(__name__)
+
+
+class AccessDenied(Exception):
+    """A customer may not open this conversation; `code` says why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code  # invalid_token | forbidden | not_found
+
+
+class MessageRejected(Exception):
+    """A customer's message was refused; nothing was stored or relayed."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class ChatLimits:
+    max_message_chars: int
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping newlines and tabs) and surrounding whitespace."""
+    kept = (c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    return "".join(kept).strip()
+
+
+class ChatService:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        rasa: RasaClient,
+        hub: Hub,
+        limiter: SlidingWindowLimiter,
+        tokens: CustomerTokens,
+        limits: ChatLimits,
+    ) -> None:
+        self._sessions = sessions
+        self._rasa = rasa
+        self._hub = hub
+        self._limiter = limiter
+        self._tokens = tokens
+        self._limits = limits
+        self._turns = KeyedLocks()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self, body: ConversationCreate) -> ConversationCreated:
+        async with self._sessions.begin() as session:
+            conversation = await repository.create_conversation(
+                session=session,
+                language=body.language,
+                visitor_id=body.visitor_id,
+                page_url=body.page_url,
+            )
+        issued = self._tokens.issue(conversation.id)
+        return ConversationCreated(
+            conversation_id=conversation.id, token=issued.token, expires_at=issued.expires_at
+        )
+
+    async def authorize(self, conversation_id: str, token: str | None) -> Conversation:
+        if not token:
+            raise AccessDenied("invalid_token")
+        try:
+            token_conversation = self._tokens.conversation_id(token)
+        except InvalidToken as exc:
+            raise AccessDenied("invalid_token") from exc
+        if token_conversation != conversation_id:
+            raise AccessDenied("forbidden")
+        async with self._sessions() as session:
+            conversation = await repository.get_conversation(
+                session=session, conversation_id=conversation_id
+            )
+        if conversation is None:
+            raise AccessDenied("not_found")
+        return conversation
+
+    async def transcript(
+        self, conversation_id: str, *, after: int, limit: int = 500
+    ) -> list[MessageOut]:
+        async with self._sessions() as session:
+            rows = await repository.list_messages(
+                session=session, conversation_id=conversation_id, after=after, limit=limit
+            )
+        return [MessageOut.from_row(row) for row in rows]
+
+    async def receive(self, conversation: Conversation, event: ClientMessage) -> None:
+        """Store a customer's message and queue its turn; raises MessageRejected."""
+        text = clean_text(event.text)
+        if not text:
+            raise MessageRejected("empty_message")
+        if len(text) > self._limits.max_message_chars:
+            raise MessageRejected("message_too_long", limit=self._limits.max_message_chars)
+        wait = self._limiter.retry_after(conversation.id)
+        if wait:
+            raise MessageRejected("rate_limited", seconds=math.ceil(wait))
+        try:
+            async with self._sessions.begin() as session:
+                if event.language and event.language != conversation.language:
+                    await repository.set_language(
+                        session=session, conversation_id=conversation.id, language=event.language
+                    )
+                row = await repository.append_message(
+                    session=session,
+                    conversation_id=conversation.id,
+                    role="customer",
+                    text=text,
+                    payload=event.payload,
+                    client_id=event.client_id,
+                )
+        except IntegrityError:
+            # The same client id again: a re-send after a reconnect. Stored once already.
+            return
+        if event.language:
+            conversation.language = event.language
+        self._hub.publish(conversation.id, MessageOut.from_row(row).event())
+        metadata = {"language": conversation.language, "page_url": conversation.page_url}
+        self._spawn(self._relay(conversation.id, event.payload or text, metadata))
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _relay(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+        async with self._turns.hold(conversation_id):
+            self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": True})
+            try:
+                replies = await self._rasa.send(
+                    conversation_id=conversation_id, text=text, metadata=metadata
+                )
+            except RasaUnavailable as exc:
+                log.warning("Rasa unavailable for %s: %s", conversation_id, exc)
+                self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
+                self._hub.publish(
+                    conversation_id,
+                    {
+                        "type": "error",
+                        "code": "bot_unavailable",
+                        "message": i18n.text("bot_unavailable", metadata["language"]),
+                    },
+                )
+                return
+            async with self._sessions.begin() as session:
+                rows = [
+                    await repository.append_message(
+                        session=session,
+                        conversation_id=conversation_id,
+                        role="bot",
+                        text=reply.text,
+                        buttons=reply.buttons,
+                    )
+                    for reply in replies
+                ]
+            self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
+            for row in rows:
+                self._hub.publish(conversation_id, MessageOut.from_row(row).event())
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Let turns in flight finish (used at shutdown and by tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)

@@ -1,0 +1,87 @@
+"""Bridge settings, read once from the environment (prefix-free names, see README)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+DEV_RASA_TOKEN = "dev-rasa-token"
+
+
+class Settings(BaseSettings):
+    """Everything the bridge can be told; every field is an environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = Field(
+        "dev", description="dev and test accept the placeholder secrets; production refuses them."
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/bridge.db",
+        description="SQLAlchemy URL of the application database (sqlite+aiosqlite or "
+        "postgresql+asyncpg).",
+    )
+    secret_key: str = Field(DEV_SECRET, description="Signs customer tokens.")
+    customer_token_ttl_s: int = Field(
+        7 * 24 * 3600, ge=60, description="How long a customer's conversation token is valid."
+    )
+    rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
+    rasa_token: str = Field(
+        DEV_RASA_TOKEN, description="Token for Rasa's HTTP API and the bridge's Rasa channel."
+    )
+    rasa_timeout_s: float = Field(
+        8.0,
+        gt=0,
+        le=120,
+        description="Seconds a turn may take before the customer gets an apology.",
+    )
+    action_server_url: str = Field(
+        "http://127.0.0.1:5055", description="Base URL of the action server (readiness check)."
+    )
+    max_message_chars: int = Field(
+        2000, ge=1, le=100_000, description="Longest customer message accepted."
+    )
+    rate_limit_messages: int = Field(
+        10, ge=1, description="Customer messages allowed per conversation per rate-limit window."
+    )
+    rate_limit_window_s: float = Field(10.0, gt=0, description="Length of the rate-limit window.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Where customers reach the bridge.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the plain URLs people paste and pick the async drivers the bridge runs on.
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("DATABASE_URL must be a sqlite or postgresql URL")
+        return value
+
+    @field_validator("rasa_url", "action_server_url", "public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> "Settings":
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
+            if self.rasa_token == DEV_RASA_TOKEN:
+                raise ValueError("RASA_TOKEN must be set outside dev")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings` and pass them to the app."""
+    return Settings()

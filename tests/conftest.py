@@ -1,0 +1,107 @@
+"""Shared fixtures: databases (SQLite and the real PostgreSQL), the real Rasa stack, the bridge."""
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from bridge.app import create_app
+from bridge.db.migrate import upgrade
+from bridge.settings import Settings
+from tests.processes import RASA_TOKEN, LiveBridge, RasaStack
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
+    name = f"supportbot_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    upgrade(rendered)
+    yield rendered
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate(url: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute("TRUNCATE conversations, messages CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each bridge test runs on SQLite and on the real PostgreSQL, from an empty database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate(url))
+    return str(url)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    """The real Rasa server with the trained model, and the real action server."""
+    rasa_stack = RasaStack(tmp_path_factory.mktemp("stack"))
+    rasa_stack.start()
+    yield rasa_stack
+    rasa_stack.stop()
+
+
+def make_settings(database_url: str, stack: RasaStack | None, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "rasa_url": stack.rasa_url if stack else "http://127.0.0.1:9",
+        "action_server_url": stack.action_url if stack else "http://127.0.0.1:9",
+        "rasa_token": RASA_TOKEN,
+        "rasa_timeout_s": 5.0,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+def settings(database_url: str, stack: RasaStack) -> Settings:
+    return make_settings(database_url, stack)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def live_bridge(tmp_path: Path, stack: RasaStack) -> Iterator[LiveBridge]:
+    """The bridge on a real port (uvicorn) over a migrated SQLite file."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
+    upgrade(url)
+    bridge = LiveBridge(make_settings(url, stack))
+    bridge.start()
+    yield bridge
+    bridge.stop()
