@@ -69,7 +69,7 @@ migrate: $(VENV)/.installed
 setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) migrate
 
 run: setup
-	@$(VENV)/bin/honcho start --no-prefix -f Procfile 2>&1 | grep --line-buffered -v "Sanic\|DeprecationWarning" || true
+	@$(VENV)/bin/honcho start -f Procfile
 
 validate: setup
 	@echo "==> rasa data validate"

@@ -37,7 +37,7 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
     raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2.0).status_code == 200
     except httpx.HTTPError:
@@ -128,7 +128,7 @@ class RasaStack:
     def start(self) -> None:
         self.actions.start()
         self.start_rasa()
-        wait_until(lambda: _answers(f"{self.action_url}/health"), timeout=60, what="actions")
+        wait_until(lambda: answers(f"{self.action_url}/health"), timeout=60, what="actions")
 
     def start_rasa(self) -> None:
         self.rasa.start()
@@ -138,7 +138,7 @@ class RasaStack:
             raise RuntimeError(f"{exc}\n{self.rasa.tail()}") from exc
 
     def rasa_ready(self) -> bool:
-        return _answers(f"{self.rasa_url}/status?token={RASA_TOKEN}")
+        return answers(f"{self.rasa_url}/status?token={RASA_TOKEN}")
 
     def restart_rasa(self) -> None:
         self.rasa.stop()
@@ -175,7 +175,7 @@ class LiveBridge:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
-        wait_until(lambda: _answers(f"{self.url}/healthz"), timeout=30, what="bridge")
+        wait_until(lambda: answers(f"{self.url}/healthz"), timeout=30, what="bridge")
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:

@@ -19,8 +19,9 @@ def test_start_conversation_issues_an_expiring_token(client: TestClient) -> None
     body = response.json()
     expires = datetime.fromisoformat(body["expires_at"])
     assert timedelta(days=6) < expires - datetime.now(UTC) <= timedelta(days=7)
-    assert CustomerTokens(secret=TEST_SECRET, ttl_s=60).conversation_id(body["token"]) == (
-        body["conversation_id"]
+    assert (
+        CustomerTokens(secret=TEST_SECRET, ttl_s=60).conversation_id(body["token"])
+        == (body["conversation_id"])
     )
 
 
@@ -89,7 +90,8 @@ def test_transcript_needs_the_conversations_own_token(client: TestClient) -> Non
     expired = CustomerTokens(secret=TEST_SECRET, ttl_s=60).issue(
         conversation_id, now=datetime.now(UTC) - timedelta(hours=1)
     )
-    forged = CustomerTokens(secret="another-secret-of-at-least-32-bytes!!", ttl_s=60).issue(conversation_id)
+    forger = CustomerTokens(secret="another-secret-of-at-least-32-bytes!!", ttl_s=60)
+    forged = forger.issue(conversation_id)
 
     assert client.get(url).status_code == 401
     assert client.get(url, headers={"Authorization": "Bearer"}).status_code == 401

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from bridge.app import create_app
-from bridge.settings import Settings
 from bridge.services.tokens import CustomerTokens
+from bridge.settings import Settings
 from tests.chat import bot_reply, connect, next_event, say, start_conversation
 from tests.conftest import TEST_SECRET
 
@@ -160,8 +160,12 @@ def test_message_flood_is_rate_limited(settings: Settings) -> None:
             assert {e["code"] for e in errors} == {"rate_limited"}
             ws.send_json({"type": "ping"})
             assert next_event(ws, "pong") == {"type": "pong"}
-        customer = [m for m in transcript(client, conversation_id, token) if m["role"] == "customer"]
-        assert [m["text"] for m in customer] == ["hello 0", "hello 1", "hello 2"]
+        stored = transcript(client, conversation_id, token)
+        assert [m["text"] for m in stored if m["role"] == "customer"] == [
+            "hello 0",
+            "hello 1",
+            "hello 2",
+        ]
 
 
 def test_markup_is_stored_as_plain_text(client: TestClient) -> None:

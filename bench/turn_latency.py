@@ -1,0 +1,194 @@
+"""Turn latency through the bridge versus straight to Rasa's REST channel, in one run.
+
+Starts the real Rasa server, action server and a bridge process (uvicorn, SQLite), then plays
+200 turns with 1 conversation and 200 turns with 20 concurrent conversations (closed loop:
+each conversation sends its next message when the reply to the previous one arrived), once
+against Rasa's REST webhook and once through the bridge's websocket. Writes the table into
+docs/benchmarks.md.
+
+    .venv/bin/python -m bench.turn_latency [--turns 200] [--concurrency 20]
+"""
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import websockets
+
+from bench.report import percentile, write_section
+from bridge.db.migrate import upgrade
+from tests.processes import (
+    RASA_TOKEN,
+    ROOT,
+    Process,
+    RasaStack,
+    answers,
+    free_port,
+    service_env,
+    wait_until,
+)
+
+# Each of these gets exactly one bot reply, so a turn ends with the first bot message.
+MESSAGES = ["hello", "what can you do?", "thanks", "are you a bot?"]
+WARMUP_TURNS = 20
+
+
+@dataclass(frozen=True)
+class Result:
+    latencies_ms: list[float]
+    seconds: float
+
+    @property
+    def turns_per_s(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    def p(self, q: int) -> float:
+        return percentile(self.latencies_ms, q)
+
+
+async def rasa_conversation(http: httpx.AsyncClient, turns: int, out: list[float]) -> None:
+    sender = f"bench-{uuid.uuid4()}"
+    for n in range(turns):
+        body = {"sender": sender, "message": MESSAGES[n % 4], "metadata": {"language": "en"}}
+        started = time.perf_counter()
+        response = await http.post("/webhooks/rest/webhook", json=body)
+        response.raise_for_status()
+        assert response.json(), "Rasa gave no reply"
+        out.append((time.perf_counter() - started) * 1000)
+
+
+async def bridge_conversation(http: httpx.AsyncClient, ws_url: str, turns: int, out: list[float]):
+    created = (await http.post("/api/conversations", json={"language": "en"})).json()
+    url = f"{ws_url}/ws/chat/{created['conversation_id']}?token={created['token']}"
+    async with websockets.connect(url) as ws:
+        for n in range(turns):
+            started = time.perf_counter()
+            await ws.send(json.dumps({"type": "message", "text": MESSAGES[n % 4]}))
+            while True:
+                event = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+                if event["type"] == "error":
+                    raise RuntimeError(f"bridge error: {event}")
+                if event["type"] in ("message", "buttons") and event["role"] == "bot":
+                    break
+            out.append((time.perf_counter() - started) * 1000)
+
+
+async def play(kind: str, base_url: str, turns: int, concurrency: int) -> Result:
+    latencies: list[float] = []
+    per_conversation = turns // concurrency
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        started = time.perf_counter()
+        if kind == "rasa":
+            jobs = [
+                rasa_conversation(http, per_conversation, latencies) for _ in range(concurrency)
+            ]
+        else:
+            ws_url = base_url.replace("http://", "ws://")
+            jobs = [
+                bridge_conversation(http, ws_url, per_conversation, latencies)
+                for _ in range(concurrency)
+            ]
+        await asyncio.gather(*jobs)
+        return Result(latencies, time.perf_counter() - started)
+
+
+def start_bridge(stack: RasaStack, workdir: Path) -> tuple[Process, str]:
+    port = free_port()
+    database_url = f"sqlite+aiosqlite:///{workdir / 'bridge.db'}"
+    upgrade(database_url)
+    env = service_env(
+        DATABASE_URL=database_url,
+        RASA_URL=stack.rasa_url,
+        RASA_TOKEN=RASA_TOKEN,
+        ACTION_SERVER_URL=stack.action_url,
+        RATE_LIMIT_MESSAGES="100000",  # the bench is a flood on purpose
+    )
+    bridge = Process(
+        [str(ROOT / ".venv/bin/uvicorn"), "--factory", "bridge.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        workdir / "bridge.log",
+        env,
+    )  # fmt: skip
+    bridge.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: answers(f"{url}/readyz"), timeout=60, what="bridge")
+    return bridge, url
+
+
+def row(label: str, result: Result) -> str:
+    return (
+        f"| {label} | {result.p(50):.1f} | {result.p(95):.1f} | {result.p(99):.1f} | "
+        f"{statistics.mean(result.latencies_ms):.1f} | {result.turns_per_s:.1f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    if args.turns <= 0 or args.concurrency <= 0 or args.turns % args.concurrency:
+        parser.error("--turns must be a positive multiple of --concurrency")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        stack = RasaStack(workdir)
+        stack.start()
+        bridge, bridge_url = start_bridge(stack, workdir)
+        try:
+            results: dict[tuple[str, int], Result] = {}
+            for concurrency in (1, args.concurrency):
+                for kind, url in (("rasa", stack.rasa_url), ("bridge", bridge_url)):
+                    asyncio.run(play(kind, url, WARMUP_TURNS, 1))
+                    results[(kind, concurrency)] = asyncio.run(
+                        play(kind, url, args.turns, concurrency)
+                    )
+                    print(f"{kind:>6} x{concurrency}: {row(kind, results[(kind, concurrency)])}")
+        finally:
+            bridge.stop()
+            stack.stop()
+
+    lines = [
+        "| path | p50 ms | p95 ms | p99 ms | mean ms | turns/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for concurrency in (1, args.concurrency):
+        label = "1 conversation" if concurrency == 1 else f"{concurrency} concurrent conversations"
+        lines.append(row(f"Rasa REST, {label}", results[("rasa", concurrency)]))
+        lines.append(row(f"Bridge websocket, {label}", results[("bridge", concurrency)]))
+    one_rasa, one_bridge = results[("rasa", 1)], results[("bridge", 1)]
+    many_rasa, many_bridge = (
+        results[("rasa", args.concurrency)],
+        results[("bridge", args.concurrency)],
+    )
+    added_p50 = one_bridge.p(50) / one_rasa.p(50) - 1
+    kept = many_bridge.turns_per_s / many_rasa.turns_per_s
+    verdict = [
+        f"- 1 conversation: the bridge adds {added_p50:+.1%} at p50 (target ≤ +15 %); "
+        f"bridge p95 {one_bridge.p(95):.0f} ms (target ≤ 250 ms).",
+        f"- {args.concurrency} concurrent conversations: the bridge keeps {kept:.1%} of bare "
+        f"Rasa's throughput (target ≥ 90 %).",
+    ]
+    body = (
+        f"{args.turns} turns per scenario after {WARMUP_TURNS} warm-up turns; messages "
+        "rotate over four small-talk intents with one reply each. A bridge turn is timed from "
+        "sending on the websocket to the bot's message arriving (stored first); a Rasa turn "
+        "is one REST webhook call. Everything (Rasa, action server, bridge, load generator) "
+        "shares the machine's cores.\n\n" + "\n".join(lines) + "\n\n" + "\n".join(verdict)
+    )
+    print(body)
+    if not args.no_write:
+        write_section("Turn latency: bridge vs bare Rasa", "make bench", body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
