@@ -1,5 +1,6 @@
 """Run the Alembic migrations programmatically (used by the CLI, `make run` and the tests)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -17,4 +18,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    # env.py drives the async engine with asyncio.run(), which refuses to start where an event
+    # loop is already running in this thread (async callers, Playwright's sync API); a worker
+    # thread never has one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(command.upgrade, alembic_config(database_url), revision).result()

@@ -1380,6 +1380,13 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid var(--ring); o
       state.attempts = 0;
       reconnectNow();
     });
+    // A socket may stay "open" through a lost network until the heartbeat gives up (~1 min):
+    // drop it now, so the customer sees "Reconnecting…" and messages wait in the outbox.
+    window.addEventListener("offline", () => {
+      if (!state.socket) return;
+      closeSocket();
+      scheduleReconnect();
+    });
   }
 
   function mount() {
