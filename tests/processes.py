@@ -99,17 +99,16 @@ class Process:
 class RasaStack:
     """The real Rasa server (trained model, SQL tracker store) and the real action server."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, tracker_url: str | None = None) -> None:
         if not MODEL.exists() or not RASA.exists():
             raise RuntimeError(f"{MODEL} or {RASA} is missing: run `make test`, which builds them")
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
         self.action_url = f"http://127.0.0.1:{self.action_port}"
-        self.tracker_db = workdir / "rasa_tracker.db"
         env = service_env(
             ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
-            RASA_TRACKER_URL=f"sqlite:///{self.tracker_db}",
+            RASA_TRACKER_URL=tracker_url or f"sqlite:///{workdir / 'rasa_tracker.db'}",
         )
         self.actions = Process(
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
