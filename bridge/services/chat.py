@@ -13,12 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge import i18n
 from bridge.db import repository
-from bridge.db.models import Conversation
+from bridge.db.models import Conversation, Message
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
 from bridge.services.hub import Hub
 from bridge.services.keyed_locks import KeyedLocks
@@ -155,36 +155,37 @@ class ChatService:
         task.add_done_callback(self._tasks.discard)
 
     async def _relay(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+        """One turn: Rasa's replies are stored, then published; on failure, an apology."""
         async with self._turns.hold(conversation_id):
             self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": True})
+            rows: list[Message] | None = None
             try:
                 replies = await self._rasa.send(
                     conversation_id=conversation_id, text=text, metadata=metadata
                 )
+                async with self._sessions.begin() as session:
+                    rows = [
+                        await repository.append_message(
+                            session=session,
+                            conversation_id=conversation_id,
+                            role="bot",
+                            text=reply.text,
+                            buttons=reply.buttons,
+                        )
+                        for reply in replies
+                    ]
             except RasaUnavailable as exc:
                 log.warning("Rasa unavailable for %s: %s", conversation_id, exc)
+            except SQLAlchemyError:
+                # Replies that could not be stored are not sent: a reload would lose them.
+                log.exception("could not store the replies for %s", conversation_id)
+            finally:
                 self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
-                self._hub.publish(
-                    conversation_id,
-                    {
-                        "type": "error",
-                        "code": "bot_unavailable",
-                        "message": i18n.text("bot_unavailable", metadata["language"]),
-                    },
-                )
+            if rows is None:
+                apology = i18n.text("bot_unavailable", metadata["language"])
+                event = {"type": "error", "code": "bot_unavailable", "message": apology}
+                self._hub.publish(conversation_id, event)
                 return
-            async with self._sessions.begin() as session:
-                rows = [
-                    await repository.append_message(
-                        session=session,
-                        conversation_id=conversation_id,
-                        role="bot",
-                        text=reply.text,
-                        buttons=reply.buttons,
-                    )
-                    for reply in replies
-                ]
-            self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
             for row in rows:
                 self._hub.publish(conversation_id, MessageOut.from_row(row).event())
 
