@@ -1,16 +1,24 @@
-"""The demo web page and the widget script."""
+"""The demo web page, the widget's loader script and the widget's ES modules."""
 
+import re
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from bridge.web.demo_strings import DEMO_STRINGS
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+STATIC = WEB / "static"
 templates = Jinja2Templates(directory=WEB / "templates")
 router = APIRouter(tags=["pages"])
+
+JAVASCRIPT = "text/javascript; charset=utf-8"
+# Short, so a deploy reaches embedding sites within minutes without cache-busting URLs.
+SCRIPT_CACHE = {"Cache-Control": "public, max-age=300"}
+# Module names are plain words: no dots or slashes, so a name can never leave the folder.
+MODULE_NAME = re.compile(r"[a-z_]+\.js")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -23,8 +31,13 @@ async def demo_page(request: Request, lang: str = "en") -> HTMLResponse:
 
 @router.get("/widget.js", include_in_schema=False)
 async def widget_script() -> FileResponse:
-    return FileResponse(
-        WEB / "static" / "widget.js",
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=300"},
-    )
+    return FileResponse(STATIC / "widget.js", media_type=JAVASCRIPT, headers=SCRIPT_CACHE)
+
+
+@router.get("/widget/{name}", include_in_schema=False)
+async def widget_module(name: str) -> FileResponse:
+    """One of the ES modules that widget.js imports (resolved against its own URL)."""
+    path = STATIC / "widget" / name
+    if not MODULE_NAME.fullmatch(name) or not path.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(path, media_type=JAVASCRIPT, headers=SCRIPT_CACHE)

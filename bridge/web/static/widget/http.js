@@ -1,0 +1,72 @@
+/**
+ * The bridge's HTTP API: creating a conversation and loading a stored one's transcript.
+ * Live traffic goes over the websocket (connection.js); these two calls are the only ones
+ * that need plain HTTP. Requests never send cookies: the widget runs on other sites and
+ * authenticates with the conversation's bearer token.
+ */
+
+/** Returned by fetchTranscript when the bridge no longer accepts the conversation or token. */
+export const GONE = Symbol("gone");
+
+const GONE_HTTP_STATUSES = new Set([401, 403, 404]);
+
+/** Logs HTTP-level failures (a misconfigured bridge); plain network loss is expected and silent. */
+function reportHttpError(what, response) {
+  console.error(`SupportWidget: ${what} failed with HTTP ${response.status}`);
+}
+
+/**
+ * Creates a conversation on the bridge. Throws on any failure; the caller's reconnect backoff
+ * decides when to try again.
+ *
+ * @param {import("./config.js").Config} config
+ * @param {string} visitorId
+ * @returns {Promise<import("./storage.js").Conversation>}
+ */
+export async function createConversation(config, visitorId) {
+  const response = await fetch(`${config.bridgeBase}/api/conversations`, {
+    method: "POST",
+    credentials: "omit",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ language: config.lang, visitor_id: visitorId, page_url: location.href }),
+  });
+  if (!response.ok) {
+    reportHttpError("creating a conversation", response);
+    throw new Error(`HTTP ${response.status}`);
+  }
+  const body = await response.json();
+  if (!body || typeof body.conversation_id !== "string" || typeof body.token !== "string") {
+    throw new Error("malformed conversation response");
+  }
+  return {
+    conversation_id: body.conversation_id,
+    token: body.token,
+    expires_at: typeof body.expires_at === "string" ? body.expires_at : "",
+  };
+}
+
+/**
+ * The whole transcript of a stored conversation: the response body (`messages`, `status`),
+ * GONE when 401/403/404 say it no longer exists for us, or null on any other failure. Never
+ * throws: a failed restore is not an error, since the socket replays the transcript anyway.
+ *
+ * @param {import("./config.js").Config} config
+ * @param {import("./storage.js").Conversation} conversation
+ */
+export async function fetchTranscript(config, conversation) {
+  const url = `${config.bridgeBase}/api/conversations/${encodeURIComponent(conversation.conversation_id)}/messages?after=0`;
+  try {
+    const response = await fetch(url, {
+      credentials: "omit",
+      headers: { Authorization: `Bearer ${conversation.token}` },
+    });
+    if (GONE_HTTP_STATUSES.has(response.status)) return GONE;
+    if (!response.ok) {
+      reportHttpError("loading the conversation", response);
+      return null;
+    }
+    return await response.json();
+  } catch {
+    return null; // offline or a malformed body
+  }
+}

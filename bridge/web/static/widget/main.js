@@ -1,0 +1,115 @@
+/**
+ * Entry point of the widget's modules: builds the pieces, wires them together and mounts the
+ * widget. The loader (widget.js) imports this module and calls start() once per page.
+ *
+ * Who does what:
+ *   config.js      data-* attributes → validated Config
+ *   state.js       the shared mutable state
+ *   layout.js      the DOM skeleton; view.js renders state into it
+ *   transcript.js  server messages → state + view, once per seq
+ *   connection.js  the websocket, outbox, heartbeat and backoff
+ *   chat.js        customer actions and the conversation's life cycle
+ *   http.js, storage.js, markdown.js, styles.js, dom.js, strings.js: leaf helpers
+ */
+
+import { createChat } from "./chat.js";
+import { readConfig } from "./config.js";
+import { createConnection } from "./connection.js";
+import { createGoalQueue } from "./goals.js";
+import { createState } from "./state.js";
+import { conversationStore } from "./storage.js";
+import { STRINGS } from "./strings.js";
+import { createTranscript } from "./transcript.js";
+import { createView } from "./view.js";
+
+/**
+ * Starts the widget and returns the implementation behind window.SupportWidget (the loader
+ * owns that object and forwards to this one).
+ *
+ * @param {import("./config.js").Embed} embed  raw attribute values from the loader
+ * @returns {{open(): void, close(): void, isOpen(): boolean, track(goal: import("./goals.js").Goal): void}}
+ */
+export function start(embed) {
+  const config = readConfig(embed);
+  const t = STRINGS[config.lang];
+  const state = createState();
+  const goals = createGoalQueue();
+
+  // The view and the connection call back into `chat`, which needs them to exist first; the
+  // callbacks only run after start() has returned, by which time `chat` is set.
+  const view = createView({
+    config, t, state, onQuickReply: (button) => chat.sendMessage(button.title, button.payload),
+  });
+  const transcript = createTranscript({ state, view });
+  const connection = createConnection({
+    config,
+    state,
+    handlers: {
+      conversation: () => chat.ensureConversation(),
+      message: (data) => transcript.add(data, { live: true }),
+      typing: (role, on) => view.setRemoteTyping(role, on),
+      status: (status) => transcript.setStatus(status),
+      error: (text) => view.showNotice(text || t.genericError),
+      authFailed: () => chat.restartConversation(),
+      closed: () => chat.onDisconnected(),
+      changed: () => view.renderStatusLine(),
+    },
+  });
+  const chat = createChat({
+    config, t, state, view, transcript, store: conversationStore(config.bridgeOrigin), connection,
+  });
+
+  view.renderLauncher();
+  view.renderSubtitle();
+  bindEvents({ nodes: view.nodes, state, view, chat, connection });
+  const mount = () => document.body.append(view.nodes.host);
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount, { once: true });
+  chat.resume();
+
+  return Object.freeze({
+    open: () => chat.openPanel(),
+    close: () => chat.closePanel({ restoreFocus: false }),
+    isOpen: () => state.open,
+    track: (goal) => goals.add(goal),
+  });
+}
+
+/** Keyboard, pointer and network events → chat actions. */
+function bindEvents({ nodes, state, view, chat, connection }) {
+  nodes.launcher.addEventListener("click", () => (state.open ? chat.closePanel({ restoreFocus: true }) : chat.openPanel()));
+  nodes.closeButton.addEventListener("click", () => chat.closePanel({ restoreFocus: true }));
+  nodes.host.shadowRoot.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && state.open && !event.isComposing) {
+      event.preventDefault();
+      chat.closePanel({ restoreFocus: true });
+    }
+  });
+  nodes.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    chat.submitInput();
+  });
+  nodes.input.addEventListener("keydown", (event) => {
+    // isComposing: Enter also confirms an IME candidate, which must not send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      chat.submitInput();
+    }
+  });
+  nodes.input.addEventListener("input", () => {
+    view.autoResize();
+    view.renderComposerState();
+    chat.noteTyping();
+  });
+  window.addEventListener("online", () => {
+    state.attempts = 0;
+    connection.reconnectNow();
+  });
+  // A socket may stay "open" through a lost network until the heartbeat gives up (~1 min):
+  // drop it now, so the customer sees "Reconnecting…" and messages wait in the outbox.
+  window.addEventListener("offline", () => {
+    if (!state.socket) return;
+    connection.closeSocket();
+    connection.scheduleReconnect();
+  });
+}

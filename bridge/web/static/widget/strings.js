@@ -1,0 +1,56 @@
+/**
+ * Every string the customer sees, in the two languages the bot speaks. The language is fixed
+ * per page load by the embedding tag (see config.js), so nothing here is reactive.
+ */
+
+import { MAX_LENGTH } from "./limits.js";
+
+/** UI strings by language; entries that depend on a number or a name are functions. */
+export const STRINGS = {
+  en: {
+    title: "Northwind Support",
+    openChat: "Open support chat",
+    closeChat: "Close support chat",
+    unread: (n) => (n === 1 ? "1 new message" : `${n} new messages`),
+    log: "Conversation",
+    inputLabel: "Type your message",
+    placeholder: "Type your message…",
+    send: "Send message",
+    typingBot: "Assistant is typing…",
+    typingAgent: "An agent is typing…",
+    reconnecting: "Reconnecting…",
+    quickReplies: "Suggested replies",
+    statusBot: "Virtual assistant · answers right away",
+    statusWaiting: "Waiting for an agent…",
+    statusWithAgent: (name) => `Chatting with ${name}`,
+    statusClosed: "Conversation closed",
+    agent: "Agent",
+    empty: "Hi! Ask us about orders, delivery, returns or any of our products.",
+    tooLong: `Messages can be at most ${MAX_LENGTH} characters long.`,
+    restarted: "Your previous conversation has ended, so we started a new one.",
+    genericError: "Something went wrong. Please try again.",
+  },
+  hu: {
+    title: "Northwind ügyfélszolgálat",
+    openChat: "Ügyfélszolgálati csevegés megnyitása",
+    closeChat: "Ügyfélszolgálati csevegés bezárása",
+    unread: (n) => `${n} új üzenet`,
+    log: "Beszélgetés",
+    inputLabel: "Írja be az üzenetét",
+    placeholder: "Írja be az üzenetét…",
+    send: "Üzenet küldése",
+    typingBot: "Az asszisztens ír…",
+    typingAgent: "Az ügyintéző ír…",
+    reconnecting: "Újracsatlakozás…",
+    quickReplies: "Javasolt válaszok",
+    statusBot: "Virtuális asszisztens · azonnal válaszol",
+    statusWaiting: "Várakozás ügyintézőre…",
+    statusWithAgent: (name) => `Ügyintéző: ${name}`,
+    statusClosed: "A beszélgetés lezárult",
+    agent: "Ügyintéző",
+    empty: "Üdvözöljük! Kérdezzen bátran rendelésről, szállításról, visszaküldésről vagy termékeinkről.",
+    tooLong: `Az üzenet legfeljebb ${MAX_LENGTH} karakter lehet.`,
+    restarted: "Az előző beszélgetés véget ért, ezért újat indítottunk.",
+    genericError: "Hiba történt. Kérjük, próbálja újra.",
+  },
+};
