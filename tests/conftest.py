@@ -1,6 +1,5 @@
 """Shared fixtures: databases (SQLite and the real PostgreSQL), the real Rasa stack, the bridge."""
 
-import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bridge.app import create_app
 from bridge.db.migrate import upgrade
 from bridge.settings import Settings
+from tests import aio
 from tests.processes import RASA_TOKEN, LiveBridge, RasaStack
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -34,12 +34,12 @@ async def admin_sql(sql: str) -> None:
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
     name = f"supportbot_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    aio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=name)
     rendered = url.render_as_string(hide_password=False)
     upgrade(rendered)
     yield rendered
-    asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _truncate(url: str) -> None:
@@ -58,7 +58,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         upgrade(url)
         return url
     url = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
+    aio.run(_truncate(url))
     return str(url)
 
 

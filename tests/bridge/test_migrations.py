@@ -1,15 +1,13 @@
 """Migrations build exactly the schema the models describe, and go down and up again."""
 
-import asyncio
-
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bridge.db.engine import create_engine
-from bridge.db.migrate import alembic_config
+from bridge.db.migrate import downgrade, upgrade
 from bridge.db.models import Base
+from tests import aio
 
 
 async def _schema_diff(url: str) -> tuple[list[object], set[str]]:
@@ -24,12 +22,11 @@ async def _schema_diff(url: str) -> tuple[list[object], set[str]]:
 
 
 def test_migrations_match_models_and_round_trip(database_url: str) -> None:
-    diff, tables = asyncio.run(_schema_diff(database_url))
+    diff, tables = aio.run(_schema_diff(database_url))
     assert diff == []
     assert {"conversations", "messages", "alembic_version"} <= tables
 
-    config = alembic_config(database_url)
-    command.downgrade(config, "base")
-    assert asyncio.run(_schema_diff(database_url))[1] <= {"alembic_version"}
-    command.upgrade(config, "head")
-    assert asyncio.run(_schema_diff(database_url))[0] == []
+    downgrade(database_url, "base")
+    assert aio.run(_schema_diff(database_url))[1] <= {"alembic_version"}
+    upgrade(database_url)
+    assert aio.run(_schema_diff(database_url))[0] == []

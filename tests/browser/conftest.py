@@ -32,9 +32,13 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """The system's Chromium (never a downloaded one), headless, shared by the session."""
+    """The system's Chromium (never a downloaded one), headless, shared by a test module.
+
+    Not by the session: while Playwright's sync API runs, this thread counts as running an
+    event loop, and later tests that start one of their own would fail.
+    """
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")

@@ -1,6 +1,5 @@
 """Rasa's dialogue state lives in PostgreSQL when configured so, and survives a restart."""
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests import aio
 from tests.conftest import POSTGRES_ADMIN_URL, admin_sql
 from tests.processes import RasaStack
 
@@ -18,7 +18,7 @@ def test_postgresql_tracker_store_keeps_the_conversation_across_a_restart(
     tmp_path: Path,
 ) -> None:
     name = f"rasa_tracker_{uuid.uuid4().hex[:10]}"
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    aio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     tracker_url = make_url(POSTGRES_ADMIN_URL).set(database=name)
     stack = RasaStack(tmp_path, tracker_url=tracker_url.render_as_string(hide_password=False))
     sender = f"pg-{uuid.uuid4()}"
@@ -48,7 +48,7 @@ def test_postgresql_tracker_store_keeps_the_conversation_across_a_restart(
             finally:
                 await connection.close()
 
-        assert asyncio.run(stored_events()) >= 3  # session start, the user turn, the reply
+        assert aio.run(stored_events()) >= 3  # session start, the user turn, the reply
     finally:
         stack.stop()
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
