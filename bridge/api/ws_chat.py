@@ -83,28 +83,40 @@ async def _receive_events(
     conversation: Conversation,
     subscription: Subscription,
 ) -> None:
-    reply = subscription.queue.put_nowait  # direct answers go through the same ordered queue
     while True:
         frame = await websocket.receive()
         if frame["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(frame.get("code", 1000))
-        raw = frame.get("text")
-        if raw is None:
-            reply(_error("invalid_event", conversation.language))
+        answer = await _handle_frame(frame.get("text"), chat, conversation)
+        if answer is None:
             continue
+        try:  # direct answers go through the same ordered queue as everything else
+            subscription.queue.put_nowait(answer)
+        except asyncio.QueueFull:
+            # A client that floods faster than it reads its answers is cut off.
+            await websocket.close(1008)
+            return
+
+
+async def _handle_frame(
+    raw: str | None, chat: ChatService, conversation: Conversation
+) -> dict[str, Any] | None:
+    """Act on one client frame; returns what to answer this client directly, if anything."""
+    language = conversation.language
+    if raw is None:
+        return _error("invalid_event", language)
+    try:
+        event = _client_event.validate_python(json.loads(raw))
+    except json.JSONDecodeError:
+        return _error("invalid_json", language)
+    except ValidationError:
+        return _error("invalid_event", language)
+    if isinstance(event, ClientPing):
+        return {"type": "pong"}
+    if isinstance(event, ClientMessage):
         try:
-            event = _client_event.validate_python(json.loads(raw))
-        except json.JSONDecodeError:
-            reply(_error("invalid_json", conversation.language))
-            continue
-        except ValidationError:
-            reply(_error("invalid_event", conversation.language))
-            continue
-        if isinstance(event, ClientPing):
-            reply({"type": "pong"})
-        elif isinstance(event, ClientMessage):
-            try:
-                await chat.receive(conversation, event)
-            except MessageRejected as exc:
-                reply(_error(exc.code, conversation.language, **exc.values))
-        # ClientTyping: nobody watches the customer type until agents exist (handoff).
+            await chat.receive(conversation, event)
+        except MessageRejected as exc:
+            return _error(exc.code, language, **exc.values)
+    # ClientTyping: nobody watches the customer type until agents exist (handoff).
+    return None
