@@ -85,6 +85,8 @@ lint: $(VENV)/.installed
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@echo "==> mypy"
+	@$(VENV)/bin/mypy
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -13,7 +13,7 @@ from actions.language_detection import detect_language
 SUPPORTED = ("en", "hu")
 
 
-class ValidateSlotMappings(ValidationAction):
+class ValidateSlotMappings(ValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped
     """`action_validate_slot_mappings`: the page's language wins, else the text decides."""
 
     def __init__(self, detector: Callable[[str], str | None] = detect_language) -> None:

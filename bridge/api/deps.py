@@ -15,11 +15,11 @@ _STATUS = {
 
 
 def _chat(request: Request) -> ChatService:
-    return request.app.state.services.chat  # type: ignore[no-any-return]
+    return request.app.state.services.chat
 
 
 def chat_for_socket(websocket: WebSocket) -> ChatService:
-    return websocket.app.state.services.chat  # type: ignore[no-any-return]
+    return websocket.app.state.services.chat
 
 
 ChatDep = Annotated[ChatService, Depends(_chat)]
