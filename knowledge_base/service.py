@@ -1,0 +1,72 @@
+"""The knowledge base as running processes hold it: search over the newest index.
+
+A process keeps its searcher until a build replaces the index's `CURRENT` pointer; the next
+search after that (checked at most every `reload_interval_s`) loads the new version, so
+writers see their edit answered within seconds and nobody restarts anything. A new version
+that fails to load is logged and the old one keeps serving.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from knowledge_base.embedding import Embedder, SentenceTransformerEmbedder
+from knowledge_base.index import KBIndexError, current_version, load_index
+from knowledge_base.search import HybridSearcher, SearchConfig, SearchResult
+from knowledge_base.settings import KBSettings
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        settings: KBSettings,
+        *,
+        embedder: Embedder | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._embedder = embedder or SentenceTransformerEmbedder(settings.model_path)
+        self._config = SearchConfig.from_settings(settings)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._searcher: HybridSearcher | None = None
+        self._checked_at = float("-inf")
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def searcher(self) -> HybridSearcher:
+        """The searcher over the newest loadable index; raises KBIndexError if there is none."""
+        with self._lock:
+            now = self._clock()
+            if self._searcher is None or now - self._checked_at >= self._settings.reload_interval_s:
+                self._checked_at = now
+                self._refresh()
+            if self._searcher is None:
+                raise KBIndexError("no knowledge-base index is loaded")
+            return self._searcher
+
+    def _refresh(self) -> None:
+        version = current_version(self._settings.index_dir)
+        if self._searcher is not None and self._searcher.index.version == version:
+            return
+        try:
+            index = load_index(self._settings.index_dir, self._embedder)
+        except KBIndexError:
+            if self._searcher is None:
+                raise
+            log.exception("kept index %s: the new one did not load", self._searcher.index.version)
+            return
+        self._searcher = HybridSearcher(index=index, embedder=self._embedder, config=self._config)
+        log.info(
+            "knowledge base index %s loaded (%d chunks)", index.version, index.manifest.chunk_count
+        )
+
+    def search(
+        self, query: str, *, language: str, top_k: int = 5, context: Sequence[str] = ()
+    ) -> SearchResult:
+        return self.searcher().search(query, language=language, top_k=top_k, context=context)
