@@ -12,6 +12,8 @@ PYTHON311   ?= python3.11
 PYTHON310   ?= $(shell scripts/find-python310.sh)
 MODEL       := models/supportbot.tar.gz
 BOT_SOURCES := config.yml $(shell find bot/domain bot/data -type f -name '*.yml' 2>/dev/null)
+ARTICLES    := $(shell find knowledge_base/articles -type f -name '*.md' 2>/dev/null)
+KB_INDEX    := var/kb-index/CURRENT
 PIP_LOG     := var/pip.log
 
 # Defaults for every process; override any of them in the environment (see README).
@@ -26,6 +28,7 @@ export BRIDGE_PORT         ?= 8000
 export RASA_URL            ?= http://127.0.0.1:$(RASA_PORT)
 export ACTION_SERVER_URL   ?= http://127.0.0.1:$(ACTION_PORT)
 export PUBLIC_URL          ?= http://$(BRIDGE_HOST):$(BRIDGE_PORT)
+export BRIDGE_URL          ?= http://$(BRIDGE_HOST):$(BRIDGE_PORT)
 export DATABASE_URL        ?= sqlite+aiosqlite:///var/bridge.db
 export HF_HUB_OFFLINE      := 1
 # Rasa would try to send usage data and crash reports to the internet: never.
@@ -66,12 +69,19 @@ $(MODEL): $(RASA_VENV)/.installed $(BOT_SOURCES)
 migrate: $(VENV)/.installed
 	@$(VENV)/bin/supportbot db upgrade
 
-setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) migrate
+# Re-index when an article changed (incremental: only changed articles are embedded).
+$(KB_INDEX): $(VENV)/.installed $(ARTICLES)
+	@echo "==> indexing the knowledge base"
+	@$(VENV)/bin/supportbot kb index
+
+setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) $(KB_INDEX) migrate
 
 run: setup
 	@$(VENV)/bin/honcho start -f Procfile
 
 validate: setup
+	@echo "==> supportbot kb validate"
+	@$(VENV)/bin/supportbot kb validate
 	@echo "==> rasa data validate"
 	@$(RASA) data validate --config config.yml --domain bot/domain --data bot/data --fail-on-warnings --quiet
 
@@ -103,6 +113,12 @@ test: validate rasa-test lint pytest
 
 bench: setup
 	@$(PY) -m bench.turn_latency
+	@$(PY) -m bench.kb_speed
+	@$(PY) -m bench.prepare_covid var/bench >/dev/null
+	@$(VENV)/bin/supportbot bench retrieval --kb var/bench/covid_kb.csv \
+		--queries var/bench/covid_queries.csv --write-section "Retrieval: COVID-19 FAQ (deepset)"
+	@$(VENV)/bin/supportbot bench retrieval --queries bench/data/sample_kb_test.csv \
+		--calibrate bench/data/sample_kb_dev.csv --write-section "Retrieval: sample knowledge base"
 
 clean:
 	rm -rf var models .pytest_cache

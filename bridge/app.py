@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bridge.api import conversations, health, pages, ws_chat
+from bridge.api import conversations, health, kb_pages, pages, unanswered, ws_chat
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.hub import Hub
@@ -16,6 +16,7 @@ from bridge.services.rasa_client import RasaClient
 from bridge.services.rate_limit import SlidingWindowLimiter
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings, get_settings
+from knowledge_base.settings import KBSettings, get_kb_settings
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     """What the routes need, built once per process in the lifespan."""
 
     settings: Settings
+    kb_settings: KBSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     rasa: RasaClient
@@ -30,7 +32,7 @@ class Services:
     chat: ChatService
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     rasa = RasaClient(
@@ -47,15 +49,16 @@ def build_services(settings: Settings) -> Services:
         tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
         limits=ChatLimits(max_message_chars=settings.max_message_chars),
     )
-    return Services(settings, engine, sessions, rasa, hub, chat)
+    return Services(settings, kb_settings, engine, sessions, rasa, hub, chat)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, kb_settings: KBSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    kb_settings = kb_settings or get_kb_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings)
+        services = build_services(settings, kb_settings)
         app.state.services = services
         try:
             yield
@@ -75,5 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(ws_chat.router)
+    app.include_router(unanswered.router)
+    app.include_router(kb_pages.router)
     app.include_router(pages.router)
     return app

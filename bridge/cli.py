@@ -11,11 +11,13 @@ from rich.table import Table
 from bridge.db import migrate
 from bridge.settings import get_settings
 from knowledge_base.cli import app as kb_app
+from knowledge_base.cli import bench_app
 
 app = typer.Typer(help="Northwind support assistant: operate the bridge and its data.")
 db_app = typer.Typer(help="The application database.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
+app.add_typer(bench_app, name="bench")
 console = Console()
 
 

@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEV_RASA_TOKEN = "dev-rasa-token"
+DEV_SERVICE_TOKEN = "dev-service-token"
 
 
 class Settings(BaseSettings):
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
         10, ge=1, description="Customer messages allowed per conversation per rate-limit window."
     )
     rate_limit_window_s: float = Field(10.0, gt=0, description="Length of the rate-limit window.")
+    service_token: str = Field(
+        DEV_SERVICE_TOKEN, description="Shared by the action server to call the bridge's API."
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Where customers reach the bridge.",
@@ -78,6 +82,8 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY must be set to a random value of 32+ characters")
             if self.rasa_token == DEV_RASA_TOKEN:
                 raise ValueError("RASA_TOKEN must be set outside dev")
+            if self.service_token == DEV_SERVICE_TOKEN or len(self.service_token) < 32:
+                raise ValueError("SERVICE_TOKEN must be set to a random value of 32+ characters")
         return self
 
 

@@ -53,7 +53,7 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._loaded().get_sentence_embedding_dimension())
+        return int(self._loaded().get_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._loaded().encode(

@@ -7,6 +7,7 @@ decision still uses the weighted score). Chunks are grouped per article; the cus
 language is searched first and the other one only when nothing good matches.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,7 @@ from knowledge_base.text import analyze
 
 Decision = Literal["answer", "choices", "no_answer"]
 _RRF_K = 60
+_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class SearchConfig:
     dense_weight: float = 0.6
     lexical_weight: float = 0.4
     lexical_saturation: float = 6.0
-    answer_threshold: float = 0.45
+    answer_threshold: float = 0.20
     choice_margin: float = 0.03
     candidates: int = 50
     max_query_chars: int = 1000
@@ -120,7 +122,7 @@ class HybridSearcher:
         if top_k <= 0:
             raise ValueError("top_k must be positive")
         text = " ".join([*context, query]).strip()[-self._config.max_query_chars :]
-        if not text:
+        if not _WORD.search(query):  # emoji, punctuation, nothing: no question to answer
             return SearchResult(query, language, (), "no_answer", False)
         vector = self._embedder.embed([text])[0]
         order = [language] + [lang for lang in sorted(self._index.languages) if lang != language]
@@ -144,7 +146,8 @@ class HybridSearcher:
         lexical_all = np.asarray(part.lexical.get_scores(analyze(text, lang)), dtype=np.float32)
         lexical_top = np.argsort(-lexical_all)[:count]
         candidates = np.unique(np.concatenate([ids[0][ids[0] >= 0], lexical_top]))
-        dense = part.vectors[candidates] @ vector
+        background = part.background
+        dense = (part.vectors[candidates] @ vector - background) / (1.0 - background)
         lexical = lexical_all[candidates]
         weighted = _weighted(self._config, dense, lexical)
         fused = _rrf(self._config, dense, lexical) if self._config.fusion == "rrf" else weighted
@@ -169,6 +172,36 @@ class HybridSearcher:
                 )
             )
         return SearchResult(query, lang, tuple(hits), self._decide(hits), fell_back)
+
+    def article_hit(self, article_id: str, query: str) -> ArticleHit | None:
+        """The article's best content chunk for `query` (its intro when the query is empty)."""
+        for lang, part in self._index.languages.items():
+            rows = [
+                i
+                for i, c in enumerate(part.chunks)
+                if c.article_id == article_id and c.kind == "content"
+            ]
+            if not rows:
+                continue
+            best = rows[0]
+            score = 0.0
+            if query.strip():
+                vector = self._embedder.embed([query[-self._config.max_query_chars :]])[0]
+                similarities = part.vectors[rows] @ vector
+                best = rows[int(np.argmax(similarities))]
+                score = float(np.max(similarities))
+            chunk = part.chunks[best]
+            return ArticleHit(
+                article_id=article_id,
+                title=chunk.title,
+                url=chunk.url,
+                lang=lang,
+                score=score,
+                dense=score,
+                lexical=0.0,
+                chunk=chunk,
+            )
+        return None
 
     @staticmethod
     def _quotable(

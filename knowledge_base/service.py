@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from knowledge_base.embedding import Embedder, SentenceTransformerEmbedder
 from knowledge_base.index import KBIndexError, current_version, load_index
-from knowledge_base.search import HybridSearcher, SearchConfig, SearchResult
+from knowledge_base.search import ArticleHit, HybridSearcher, SearchConfig, SearchResult
 from knowledge_base.settings import KBSettings
 
 log = logging.getLogger(__name__)
@@ -70,3 +70,11 @@ class KnowledgeBase:
         self, query: str, *, language: str, top_k: int = 5, context: Sequence[str] = ()
     ) -> SearchResult:
         return self.searcher().search(query, language=language, top_k=top_k, context=context)
+
+    def article_hit(self, article_id: str, query: str) -> ArticleHit | None:
+        return self.searcher().article_hit(article_id, query)
+
+    def warm_up(self) -> None:
+        """Load the model and the index now, so the first customer question is not slow."""
+        self.searcher()
+        self._embedder.embed(["warm up"])

@@ -1,8 +1,10 @@
 """Shared fixtures: databases (SQLite and the real PostgreSQL), the real Rasa stack, the bridge."""
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import asyncpg
@@ -13,13 +15,24 @@ from sqlalchemy.engine import make_url
 from bridge.app import create_app
 from bridge.db.migrate import upgrade
 from bridge.settings import Settings
+from knowledge_base.articles import load_articles
+from knowledge_base.embedding import SentenceTransformerEmbedder
+from knowledge_base.index import build_index
+from knowledge_base.settings import KBSettings
 from tests import aio
-from tests.processes import RASA_TOKEN, LiveBridge, RasaStack
+from tests.processes import RASA_TOKEN, ROOT, LiveBridge, RasaStack, free_port
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+TEST_SERVICE_TOKEN = "test-service-token-that-is-long-enough-0123"
+
+
+@lru_cache(maxsize=1)
+def shared_embedder() -> SentenceTransformerEmbedder:
+    """One model load for the whole test session (the real model, not a fake)."""
+    return SentenceTransformerEmbedder()
 
 
 async def admin_sql(sql: str) -> None:
@@ -63,9 +76,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+def kb_settings(tmp_path_factory: pytest.TempPathFactory) -> KBSettings:
+    """A copy of the sample articles and its index, built once: tests may edit the copy."""
+    workdir = tmp_path_factory.mktemp("kb")
+    articles = workdir / "articles"
+    shutil.copytree(ROOT / "knowledge_base" / "articles", articles)
+    settings = KBSettings(articles_dir=articles, index_dir=workdir / "index", reload_interval_s=0.5)
+    valid, problems = load_articles(articles)
+    assert not problems, problems
+    build_index(articles=valid, embedder=shared_embedder(), index_dir=settings.index_dir)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def bridge_port() -> int:
+    """The port every live bridge of this session listens on (the action server calls it)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, kb_settings: KBSettings, bridge_port: int
+) -> Iterator[RasaStack]:
     """The real Rasa server with the trained model, and the real action server."""
-    rasa_stack = RasaStack(tmp_path_factory.mktemp("stack"))
+    bridge_url = f"http://127.0.0.1:{bridge_port}"
+    rasa_stack = RasaStack(
+        tmp_path_factory.mktemp("stack"),
+        env={
+            "KB_ARTICLES_DIR": str(kb_settings.articles_dir),
+            "KB_INDEX_DIR": str(kb_settings.index_dir),
+            "KB_RELOAD_INTERVAL_S": str(kb_settings.reload_interval_s),
+            "BRIDGE_URL": bridge_url,
+            "PUBLIC_URL": bridge_url,
+            "SERVICE_TOKEN": TEST_SERVICE_TOKEN,
+        },
+    )
     rasa_stack.start()
     yield rasa_stack
     rasa_stack.stop()
@@ -79,6 +124,7 @@ def make_settings(database_url: str, stack: RasaStack | None, **overrides: objec
         "rasa_url": stack.rasa_url if stack else "http://127.0.0.1:9",
         "action_server_url": stack.action_url if stack else "http://127.0.0.1:9",
         "rasa_token": RASA_TOKEN,
+        "service_token": TEST_SERVICE_TOKEN,
         "rasa_timeout_s": 5.0,
     }
     values.update(overrides)
@@ -91,17 +137,19 @@ def settings(database_url: str, stack: RasaStack) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+def client(settings: Settings, kb_settings: KBSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, kb_settings)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def live_bridge(tmp_path: Path, stack: RasaStack) -> Iterator[LiveBridge]:
-    """The bridge on a real port (uvicorn) over a migrated SQLite file."""
+def live_bridge(
+    tmp_path: Path, stack: RasaStack, kb_settings: KBSettings, bridge_port: int
+) -> Iterator[LiveBridge]:
+    """The bridge on the session's port (uvicorn) over a fresh, migrated SQLite file."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
     upgrade(url)
-    bridge = LiveBridge(make_settings(url, stack))
+    bridge = LiveBridge(make_settings(url, stack), kb_settings, port=bridge_port)
     bridge.start()
     yield bridge
     bridge.stop()

@@ -15,6 +15,7 @@ import uvicorn
 
 from bridge.app import create_app
 from bridge.settings import Settings
+from knowledge_base.settings import KBSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "supportbot.tar.gz"
@@ -99,7 +100,13 @@ class Process:
 class RasaStack:
     """The real Rasa server (trained model, SQL tracker store) and the real action server."""
 
-    def __init__(self, workdir: Path, *, tracker_url: str | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        tracker_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         if not MODEL.exists() or not RASA.exists():
             raise RuntimeError(f"{MODEL} or {RASA} is missing: run `make test`, which builds them")
         self.rasa_port = free_port()
@@ -109,6 +116,7 @@ class RasaStack:
         env = service_env(
             ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
             RASA_TRACKER_URL=tracker_url or f"sqlite:///{workdir / 'rasa_tracker.db'}",
+            **(env or {}),
         )
         self.actions = Process(
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
@@ -125,9 +133,13 @@ class RasaStack:
         )  # fmt: skip
 
     def start(self) -> None:
-        self.actions.start()
-        self.start_rasa()
-        wait_until(lambda: answers(f"{self.action_url}/health"), timeout=60, what="actions")
+        try:
+            self.actions.start()
+            self.start_rasa()
+            wait_until(lambda: answers(f"{self.action_url}/health"), timeout=60, what="actions")
+        except BaseException:
+            self.stop()  # a fixture that fails here never reaches its teardown
+            raise
 
     def start_rasa(self) -> None:
         self.rasa.start()
@@ -160,16 +172,22 @@ class RasaStack:
 class LiveBridge:
     """The bridge served by a real uvicorn in a thread: real HTTP and websockets."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
+    def __init__(
+        self, settings: Settings, kb_settings: KBSettings | None = None, port: int | None = None
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = settings
+        self.kb_settings = kb_settings
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         config = uvicorn.Config(
-            create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(self.settings, self.kb_settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

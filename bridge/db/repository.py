@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bridge.db.models import Conversation, Message, utcnow
+from bridge.db.models import Conversation, Message, UnansweredQuestion, utcnow
 
 
 async def create_conversation(
@@ -88,6 +88,36 @@ async def list_messages(
         select(Message)
         .where(Message.conversation_id == conversation_id, Message.seq > after)
         .order_by(Message.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def add_unanswered(
+    *,
+    session: AsyncSession,
+    conversation_id: str | None,
+    question: str,
+    language: str,
+    best_article_id: str | None,
+    best_score: float | None,
+) -> UnansweredQuestion:
+    row = UnansweredQuestion(
+        conversation_id=conversation_id,
+        question=question,
+        language=language,
+        best_article_id=best_article_id,
+        best_score=best_score,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def recent_unanswered(*, session: AsyncSession, limit: int) -> list[UnansweredQuestion]:
+    rows = await session.scalars(
+        select(UnansweredQuestion)
+        .order_by(UnansweredQuestion.created_at.desc(), UnansweredQuestion.id.desc())
         .limit(limit)
     )
     return list(rows)

@@ -1,0 +1,151 @@
+"""The knowledge-base actions with the real index, run the way the action server runs them."""
+
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.bridge_client import BridgeClient
+from actions.knowledge import ActionAnswerQuestion, ActionShowArticle, quote
+from actions.settings import ActionSettings
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.settings import KBSettings
+from tests.conftest import TEST_SERVICE_TOKEN, shared_embedder
+from tests.processes import LiveBridge
+
+DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
+
+
+def tracker(text: str, language: str, *, earlier: tuple[str, ...] = (), **slots: Any) -> Tracker:
+    events = [{"event": "user", "text": t} for t in earlier] + [{"event": "user", "text": text}]
+    return Tracker.from_dict(
+        {
+            "sender_id": slots.pop("sender_id", "c1"),
+            "slots": {"language": language, **slots},
+            "latest_message": {"text": text, "intent": {"name": "ask_question"}},
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+@pytest.fixture
+def action_settings(live_bridge: LiveBridge) -> ActionSettings:
+    return ActionSettings(
+        bridge_url=live_bridge.url,
+        public_url="https://help.example",
+        service_token=TEST_SERVICE_TOKEN,
+    )
+
+
+def make(cls: type, kb_settings: KBSettings, settings: ActionSettings) -> Any:
+    return cls(
+        knowledge_base=KnowledgeBase(kb_settings, embedder=shared_embedder()),
+        bridge=BridgeClient(settings),
+        settings=settings,
+    )
+
+
+async def test_a_question_gets_a_short_answer_with_its_link(
+    kb_settings: KBSettings, action_settings: ActionSettings
+) -> None:
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    events = await action.run(dispatcher, tracker("how do I reset my password", "en"), DOMAIN)
+    assert events == [SlotSet("article_id", "password-reset")]
+    [message] = dispatcher.messages
+    assert "https://help.example/kb/password-reset" in message["text"]
+    assert len(message["text"]) < 700  # a quote, not the article
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/answer_helpful{"article_id": "password-reset"}',
+        '/answer_not_helpful{"article_id": "password-reset"}',
+    ]
+
+
+async def test_hungarian_question_gets_the_hungarian_article(
+    kb_settings: KBSettings, action_settings: ActionSettings
+) -> None:
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    await action.run(dispatcher, tracker("elfelejtettem a jelszavamat", "hu"), DOMAIN)
+    [message] = dispatcher.messages
+    assert "/kb/hu-password-reset" in message["text"] and "Bővebben" in message["text"]
+    assert message["buttons"][0]["title"] == "Hasznos volt"
+
+
+async def test_no_answer_is_honest_offers_a_person_and_is_recorded(
+    kb_settings: KBSettings, action_settings: ActionSettings, live_bridge: LiveBridge
+) -> None:
+    async with httpx.AsyncClient(base_url=live_bridge.url) as http:
+        conversation = (await http.post("/api/conversations", json={})).json()
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    question = "what is the airspeed velocity of an unladen swallow"
+    await action.run(
+        dispatcher, tracker(question, "en", sender_id=conversation["conversation_id"]), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert "couldn't find an answer" in message["text"]
+    assert message["buttons"] == [{"title": "Talk to a person", "payload": "/request_human"}]
+    async with httpx.AsyncClient(base_url=live_bridge.url) as http:
+        response = await http.get(
+            "/api/unanswered", headers={"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
+        )
+    recorded = response.json()
+    assert [(r["question"], r["conversation_id"]) for r in recorded] == [
+        (question, conversation["conversation_id"])
+    ]
+
+
+async def test_missing_index_still_answers_with_the_no_answer_path(
+    tmp_path: Any, action_settings: ActionSettings
+) -> None:
+    broken = KBSettings(articles_dir=tmp_path, index_dir=tmp_path / "no-index")
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, broken, action_settings)
+    await action.run(dispatcher, tracker("how do I reset my password", "hu"), DOMAIN)
+    [message] = dispatcher.messages
+    assert "Sajnos" in message["text"]
+    assert message["buttons"][0]["payload"] == "/request_human"
+
+
+async def test_follow_up_uses_the_earlier_question(
+    kb_settings: KBSettings, action_settings: ActionSettings
+) -> None:
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    events = await action.run(
+        dispatcher,
+        tracker("and how long does it take?", "en", earlier=("I sent back a toaster, refund?",)),
+        DOMAIN,
+    )
+    assert events == [SlotSet("article_id", "refund-timing")]
+
+
+async def test_a_chosen_article_is_shown(
+    kb_settings: KBSettings, action_settings: ActionSettings
+) -> None:
+    dispatcher = CollectingDispatcher()
+    action = make(ActionShowArticle, kb_settings, action_settings)
+    state = tracker(
+        '/choose_article{"article_id": "delivery-times"}',
+        "en",
+        earlier=("when will it arrive",),
+        article_id="delivery-times",
+    )
+    await action.run(dispatcher, state, DOMAIN)
+    [message] = dispatcher.messages
+    assert "https://help.example/kb/delivery-times" in message["text"]
+
+
+def test_quote_keeps_whole_sentences() -> None:
+    text = "First sentence here. " * 40
+    quoted = quote(text, limit=100)
+    assert quoted.endswith(".") and len(quoted) <= 100
+    assert quote("Short.") == "Short."
