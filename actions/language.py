@@ -4,13 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.language_detection import detect_language
-from actions.services import warm_up_knowledge_base
 
 SUPPORTED = ("en", "hu")
 
@@ -18,23 +16,9 @@ SUPPORTED = ("en", "hu")
 class ValidateSlotMappings(ValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped
     """`action_validate_slot_mappings`: the page's language wins, else the text decides."""
 
-    def __init__(
-        self,
-        detector: Callable[[str], str | None] = detect_language,
-        warm_up: Callable[[], None] = warm_up_knowledge_base,
-    ) -> None:
+    def __init__(self, detector: Callable[[str], str | None] = detect_language) -> None:
         super().__init__()
         self._detect = detector
-        self._warm_up = warm_up
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        # This action runs on every customer message, so the first "hello" already starts
-        # loading the knowledge base: the first question is then answered without the wait.
-        self._warm_up()
-        events: list[EventType] = await super().run(dispatcher, tracker, domain)
-        return events
 
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from actions.warm_up import WARM_UP_CALL
 from bridge.db import migrate
 from bridge.settings import get_settings
 from knowledge_base.cli import app as kb_app
@@ -50,6 +51,15 @@ def wait_ready(
     else:
         console.print(f"[red]not ready after {timeout:.0f} s[/red]: {last}")
         raise typer.Exit(1)
+    console.print("loading the knowledge base in the action server…")
+    try:
+        httpx.post(
+            f"{settings.action_server_url}/webhook", json=WARM_UP_CALL, timeout=timeout
+        ).raise_for_status()
+    except httpx.HTTPError as exc:
+        console.print(
+            f"[yellow]knowledge base warm-up failed ({exc}); it loads on first use[/yellow]"
+        )
     table = Table(title="Northwind support assistant is ready", show_header=False)
     table.add_row("Demo page (English)", f"{settings.public_url}/")
     table.add_row("Demo page (Hungarian)", f"{settings.public_url}/?lang=hu")

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from actions.warm_up import WARM_UP_CALL
 from bridge.app import create_app
 from bridge.settings import Settings
 from knowledge_base.settings import KBSettings
@@ -122,7 +123,7 @@ class RasaStack:
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
              "--port", str(self.action_port)],
             workdir / "actions.log",
-            env,
+            {**env, "SANIC_HOST": "127.0.0.1"},  # loopback only, as in the Procfile
         )  # fmt: skip
         self.rasa = Process(
             [str(RASA), "run", "--enable-api", "--auth-token", RASA_TOKEN,
@@ -137,6 +138,9 @@ class RasaStack:
             self.actions.start()
             self.start_rasa()
             wait_until(lambda: answers(f"{self.action_url}/health"), timeout=60, what="actions")
+            httpx.post(
+                f"{self.action_url}/webhook", json=WARM_UP_CALL, timeout=180
+            ).raise_for_status()
         except BaseException:
             self.stop()  # a fixture that fails here never reaches its teardown
             raise

@@ -39,9 +39,7 @@ def tracker(text: str, metadata: dict[str, Any] | None, language: str | None = N
 
 async def run(text: str, metadata: dict[str, Any] | None, language: str | None = None) -> list:
     dispatcher = CollectingDispatcher()
-    events = await ValidateSlotMappings(warm_up=lambda: None).run(
-        dispatcher, tracker(text, metadata, language), DOMAIN
-    )
+    events = await ValidateSlotMappings().run(dispatcher, tracker(text, metadata, language), DOMAIN)
     assert dispatcher.messages == []  # the action never talks
     return events
 
@@ -86,6 +84,6 @@ def test_detect_language(text: str, expected: str | None) -> None:
 
 
 async def test_detector_is_injectable() -> None:
-    action = ValidateSlotMappings(detector=lambda _text: "hu", warm_up=lambda: None)
+    action = ValidateSlotMappings(detector=lambda _text: "hu")
     events = await action.run(CollectingDispatcher(), tracker("anything", None), DOMAIN)
     assert events == [SlotSet("language", "hu")]

@@ -116,4 +116,8 @@ def test_production_refuses_placeholder_secrets() -> None:
         Settings(environment="production", secret_key=DEV_SECRET, rasa_token="r" * 40)
     with pytest.raises(ValidationError, match="RASA_TOKEN"):
         Settings(environment="production", secret_key="s" * 40)
-    assert Settings(environment="production", secret_key="s" * 40, rasa_token="r" * 40)
+    with pytest.raises(ValidationError, match="SERVICE_TOKEN"):
+        Settings(environment="production", secret_key="s" * 40, rasa_token="r" * 40)
+    assert Settings(
+        environment="production", secret_key="s" * 40, rasa_token="r" * 40, service_token="t" * 40
+    )
