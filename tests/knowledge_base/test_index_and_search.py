@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge_base.articles import load_articles
@@ -176,3 +177,20 @@ def test_an_index_built_with_another_model_dimension_is_refused(
     embedder = SentenceTransformerEmbedder(tmp_path / "no-such-model")
     with pytest.raises(FileNotFoundError):
         load_index(index_dir, embedder)
+
+
+def test_bfloat16_embeddings_match_float32_ones_closely() -> None:
+    texts = ["How do I reset my password?", "Mennyi idő alatt érkezik meg a csomagom?"]
+    reduced = SentenceTransformerEmbedder(precision="bfloat16").embed(texts)
+    full = SentenceTransformerEmbedder(precision="float32").embed(texts)
+    assert reduced.dtype == full.dtype == np.float32
+    assert np.allclose(np.linalg.norm(reduced, axis=1), 1.0, atol=1e-5)
+    # Close enough that an index built one way serves queries embedded the other way.
+    assert (reduced * full).sum(axis=1).min() > 0.99
+
+
+def test_an_unknown_precision_is_refused() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        SentenceTransformerEmbedder(precision="float8")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        KBSettings(embed_precision="float8")  # type: ignore[arg-type]
