@@ -1,4 +1,4 @@
-"""`supportbot`: the operators' command line (database, readiness; more per feature)."""
+"""`supportbot`: the operators' command line (database, staff accounts, readiness; more later)."""
 
 import time
 from typing import Annotated
@@ -11,6 +11,7 @@ from rich.table import Table
 from actions.warm_up import WARM_UP_CALL
 from bridge.db import migrate
 from bridge.settings import get_settings
+from bridge.user_cli import app as user_app
 from knowledge_base.cli import app as kb_app
 from knowledge_base.cli import bench_app
 
@@ -19,6 +20,7 @@ db_app = typer.Typer(help="The application database.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(bench_app, name="bench")
+app.add_typer(user_app, name="user")
 console = Console()
 
 
