@@ -3,8 +3,10 @@
 The fused score of a chunk is `w_dense * cosine + w_lexical * bm25 / (bm25 + saturation)`:
 both terms live in [0, 1], so one calibrated threshold works across queries (reciprocal rank
 fusion is available for ranking, but its scores say nothing about how good a match is, so the
-decision still uses the weighted score). Chunks are grouped per article; the customer's
-language is searched first and the other one only when nothing good matches.
+decision still uses the weighted score). Chunks are grouped per article: an article scores with
+its best chunk plus `chunk_bonus` times its second best, so an article that matches in two
+places (its question and its answer, a heading and a paragraph) beats one lucky chunk. The
+customer's language is searched first and the other one only when nothing good matches.
 """
 
 import re
@@ -32,10 +34,11 @@ class SearchConfig:
     dense_weight: float = 0.6
     lexical_weight: float = 0.4
     lexical_saturation: float = 6.0
-    answer_threshold: float = 0.20
+    answer_threshold: float = 0.33
     choice_margin: float = 0.03
     candidates: int = 50
     max_query_chars: int = 1000
+    chunk_bonus: float = 0.5
 
     def __post_init__(self) -> None:
         if self.candidates <= 0:
@@ -46,6 +49,8 @@ class SearchConfig:
             raise ValueError("at least one leg needs a positive weight")
         if self.lexical_saturation <= 0:
             raise ValueError("lexical_saturation must be positive")
+        if self.chunk_bonus < 0:
+            raise ValueError("chunk_bonus must not be negative")
 
     @classmethod
     def from_settings(cls, settings: KBSettings) -> "SearchConfig":
@@ -58,6 +63,7 @@ class SearchConfig:
             choice_margin=settings.choice_margin,
             candidates=settings.candidates,
             max_query_chars=settings.max_query_chars,
+            chunk_bonus=settings.chunk_bonus,
         )
 
 
@@ -155,11 +161,7 @@ class HybridSearcher:
         lexical = lexical_all[candidates]
         weighted = _weighted(self._config, dense, lexical)
         fused = _rrf(self._config, dense, lexical) if self._config.fusion == "rrf" else weighted
-        best: dict[str, tuple[float, float, int]] = {}  # article -> (rank score, decision score, i)
-        for i in np.argsort(-fused):
-            chunk = part.chunks[int(candidates[i])]
-            if chunk.article_id not in best:
-                best[chunk.article_id] = (float(fused[i]), float(weighted[i]), int(i))
+        best = self._per_article(part, candidates, fused, weighted)
         hits: list[ArticleHit] = []
         for article_id, (_, score, i) in sorted(best.items(), key=lambda kv: -kv[1][0])[:top_k]:
             chunk = part.chunks[int(candidates[i])]
@@ -176,6 +178,25 @@ class HybridSearcher:
                 )
             )
         return SearchResult(query, lang, tuple(hits), self._decide(hits), fell_back)
+
+    def _per_article(
+        self, part: LanguageIndex, candidates: np.ndarray, fused: np.ndarray, weighted: np.ndarray
+    ) -> dict[str, tuple[float, float, int]]:
+        """Article -> (rank score, decision score, row of its best chunk): the best chunk's
+        scores plus `chunk_bonus` times the second best chunk's (when above zero)."""
+        rows: dict[str, list[int]] = {}
+        for i in np.argsort(-fused):
+            rows.setdefault(part.chunks[int(candidates[i])].article_id, []).append(int(i))
+        bonus = self._config.chunk_bonus
+        best: dict[str, tuple[float, float, int]] = {}
+        for article_id, ranked in rows.items():
+            first = ranked[0]
+            rank_score, decision_score = float(fused[first]), float(weighted[first])
+            if bonus and len(ranked) > 1:
+                rank_score += bonus * max(float(fused[ranked[1]]), 0.0)
+                decision_score += bonus * max(float(weighted[ranked[1]]), 0.0)
+            best[article_id] = (rank_score, decision_score, first)
+        return best
 
     def article_hit(self, article_id: str, query: str) -> ArticleHit | None:
         """The article's best content chunk for `query` (its intro when the query is empty)."""

@@ -32,7 +32,10 @@ class KBSettings(BaseSettings):
     dense_weight: float = Field(0.6, ge=0, le=1)
     lexical_weight: float = Field(0.4, ge=0, le=1)
     lexical_saturation: float = Field(6.0, gt=0, description="BM25 score that maps to 0.5.")
-    answer_threshold: float = Field(0.20, ge=0, le=1, description="Below: no answer.")
+    chunk_bonus: float = Field(
+        0.5, ge=0, le=1, description="Share of an article's second-best chunk added to its score."
+    )
+    answer_threshold: float = Field(0.33, ge=0, le=1, description="Below: no answer.")
     choice_margin: float = Field(0.03, ge=0, le=1, description="Closer than this: choices.")
     candidates: int = Field(50, ge=1, le=1000, description="Dense candidates per leg.")
     reload_interval_s: float = Field(1.0, gt=0, description="How often to look for a new index.")

@@ -194,3 +194,14 @@ def test_an_unknown_precision_is_refused() -> None:
         SentenceTransformerEmbedder(precision="float8")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         KBSettings(embed_precision="float8")  # type: ignore[arg-type]
+
+
+def test_an_article_matching_in_several_chunks_scores_above_its_best_chunk(
+    index_dir: Path,
+) -> None:
+    alone = searcher(index_dir, chunk_bonus=0.0).search("I forgot my password", language="en")
+    helped = searcher(index_dir, chunk_bonus=0.5).search("I forgot my password", language="en")
+    assert helped.hits[0].article_id == alone.hits[0].article_id == "password-reset"
+    assert helped.hits[0].score > alone.hits[0].score
+    with pytest.raises(ValueError, match="chunk_bonus"):
+        SearchConfig(chunk_bonus=-0.1)
