@@ -8,12 +8,25 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bridge.api import conversations, health, kb_pages, pages, unanswered, ws_chat
+from bridge.api import (
+    conversations,
+    handoffs,
+    health,
+    kb_pages,
+    pages,
+    presence,
+    staff_auth,
+    unanswered,
+    ws_chat,
+)
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.hub import Hub
+from bridge.services.presence import Presence
 from bridge.services.rasa_client import RasaClient
 from bridge.services.rate_limit import SlidingWindowLimiter
+from bridge.services.staff_auth import StaffAuth
+from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings, get_settings
 from knowledge_base.settings import KBSettings, get_kb_settings
@@ -30,6 +43,8 @@ class Services:
     rasa: RasaClient
     hub: Hub
     chat: ChatService
+    staff_auth: StaffAuth
+    presence: Presence
 
 
 def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
@@ -49,7 +64,25 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
         limits=ChatLimits(max_message_chars=settings.max_message_chars),
     )
-    return Services(settings, kb_settings, engine, sessions, rasa, hub, chat)
+    return Services(
+        settings,
+        kb_settings,
+        engine,
+        sessions,
+        rasa,
+        hub,
+        chat,
+        staff_auth=StaffAuth(
+            sessions=sessions,
+            tokens=StaffSessionTokens(
+                secret=settings.secret_key, ttl_s=settings.staff_session_ttl_s
+            ),
+        ),
+        presence=Presence(
+            away_after_s=settings.agent_away_after_s,
+            offline_after_s=settings.agent_offline_after_s,
+        ),
+    )
 
 
 def create_app(settings: Settings | None = None, kb_settings: KBSettings | None = None) -> FastAPI:
@@ -79,6 +112,9 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(conversations.router)
     app.include_router(ws_chat.router)
     app.include_router(unanswered.router)
+    app.include_router(handoffs.router)
     app.include_router(kb_pages.router)
     app.include_router(pages.router)
+    app.include_router(staff_auth.router)
+    app.include_router(presence.router)
     return app

@@ -24,9 +24,18 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the application database (sqlite+aiosqlite or "
         "postgresql+asyncpg).",
     )
-    secret_key: str = Field(DEV_SECRET, description="Signs customer tokens.")
+    secret_key: str = Field(DEV_SECRET, description="Signs customer tokens and staff sessions.")
     customer_token_ttl_s: int = Field(
         7 * 24 * 3600, ge=60, description="How long a customer's conversation token is valid."
+    )
+    staff_session_ttl_s: int = Field(
+        12 * 3600, ge=60, description="How long a staff sign-in (the session cookie) lasts."
+    )
+    agent_away_after_s: float = Field(
+        300, gt=0, description="An agent quiet this long shows as away."
+    )
+    agent_offline_after_s: float = Field(
+        900, gt=0, description="An agent quiet this long shows as offline."
     )
     rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
     rasa_token: str = Field(
@@ -51,6 +60,13 @@ class Settings(BaseSettings):
     service_token: str = Field(
         DEV_SERVICE_TOKEN, description="Shared by the action server to call the bridge's API."
     )
+    handoff_minutes_per_customer: float = Field(
+        3.0,
+        gt=0,
+        le=240,
+        description="Minutes an agent needs per customer: a queued customer's estimated wait "
+        "is their place in the queue times this.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Where customers reach the bridge.",
@@ -74,6 +90,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _away_before_offline(self) -> "Settings":
+        if self.agent_offline_after_s < self.agent_away_after_s:
+            raise ValueError("AGENT_OFFLINE_AFTER_S must not be shorter than AGENT_AWAY_AFTER_S")
+        return self
 
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> "Settings":

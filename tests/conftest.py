@@ -58,7 +58,7 @@ def postgres_url() -> Iterator[str]:
 async def _truncate(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
-        await connection.execute("TRUNCATE conversations, messages CASCADE")
+        await connection.execute("TRUNCATE conversations, messages, handoffs, users CASCADE")
     finally:
         await connection.close()
 

@@ -10,10 +10,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -37,6 +39,7 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # bot | waiting_for_agent | with_agent | closed; moved by bridge.db.handoffs.
     status: Mapped[str] = mapped_column(String(20), default="bot")
     language: Mapped[str] = mapped_column(String(2), default="en")
     visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -109,3 +112,39 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# Waiting or claimed: the handoffs that still hold their conversation away from the bot.
+ACTIVE_HANDOFF = text("status IN ('waiting', 'claimed')")
+
+
+class Handoff(Base):
+    """A request for a human: queued (`waiting`), taken by an agent (`claimed`), then ended
+    (`returned` to the bot, `closed`, or `cancelled`). See bridge.db.handoffs."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one active handoff per conversation, whatever the callers do.
+        Index(
+            "uq_handoffs_active_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=ACTIVE_HANDOFF,
+            postgresql_where=ACTIVE_HANDOFF,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    reason: Mapped[str] = mapped_column(String(32))
+    # {"last_question": str | None, "language": str | None, "articles": [{id, title, score}]}
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,12 @@ async def get_conversation(*, session: AsyncSession, conversation_id: str) -> Co
     return await session.get(Conversation, conversation_id)
 
 
+async def get_status(*, session: AsyncSession, conversation_id: str) -> str | None:
+    return await session.scalar(
+        select(Conversation.status).where(Conversation.id == conversation_id)
+    )
+
+
 async def set_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
     await session.execute(
         update(Conversation).where(Conversation.id == conversation_id).values(language=language)

@@ -3,7 +3,8 @@
 Order of work for a message: validate → store (gets its sequence number) → publish the echo →
 relay to Rasa in the background, one turn at a time per conversation → store every reply →
 publish it. Nothing is published that is not stored first, so a reconnecting client can
-always replay what it missed from the database.
+always replay what it missed from the database. While the conversation is handed off (its
+status is not `bot`), messages are stored and published but not relayed.
 """
 
 import asyncio
@@ -140,12 +141,19 @@ class ChatService:
                     payload=event.payload,
                     client_id=event.client_id,
                 )
+                # Not `conversation.status`: the socket loaded it at connect, and a handoff
+                # started since then must stop the relay. Read after append_message's row lock.
+                status = await repository.get_status(
+                    session=session, conversation_id=conversation.id
+                )
         except IntegrityError:
             # The same client id again: a re-send after a reconnect. Stored once already.
             return
         if event.language:
             conversation.language = event.language
         self._hub.publish(conversation.id, MessageOut.from_row(row).event())
+        if status != "bot":
+            return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
         self._spawn(self._relay(conversation.id, event.payload or text, metadata))
 

@@ -1,4 +1,4 @@
-"""Per-conversation sliding-window rate limit for customer messages (in process)."""
+"""Sliding-window rate limits kept in process: customer messages, staff sign-in failures."""
 
 import time
 from collections import deque
@@ -27,6 +27,15 @@ class SlidingWindowLimiter:
         hits.append(now)
         self._prune(now)
         return 0.0
+
+    def refund(self, key: str) -> None:
+        """Take back the latest counted hit: for limits that count only what went wrong."""
+        hits = self._hits.get(key)
+        if hits:
+            hits.pop()
+
+    def reset(self, key: str) -> None:
+        self._hits.pop(key, None)
 
     def _prune(self, now: float) -> None:
         # Keep memory bounded by conversations active within the window.

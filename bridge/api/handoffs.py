@@ -1,0 +1,117 @@
+"""Handoffs to human agents: the action server queues them; the queue can be read.
+
+Both routes take the service token for now; the agent console will read the queue with agent
+sessions in a later slice.
+"""
+
+import math
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bridge.api.service_auth import ServiceCaller
+from bridge.db import handoffs
+from bridge.db.models import Handoff
+from bridge.schemas import Language
+
+router = APIRouter(prefix="/api/handoffs", tags=["handoffs"])
+
+MAX_ARTICLES = 10
+
+
+class ArticleRef(BaseModel):
+    """A knowledge-base article the bot offered before giving up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    title: Annotated[str, StringConstraints(max_length=200)]
+    score: float = Field(allow_inf_nan=False)
+
+
+class HandoffContext(BaseModel):
+    """What the agent sees first: the question the bot could not settle, and what it tried."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_question: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    language: Language | None = None
+    articles: list[ArticleRef] = Field(default_factory=list, max_length=MAX_ARTICLES)
+
+
+class HandoffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    reason: handoffs.Reason
+    context: HandoffContext = Field(default_factory=HandoffContext)
+
+
+class HandoffQueued(BaseModel):
+    """`position` and `estimated_wait_s` are None once an agent has claimed the handoff
+    (a retried request after the claim gets the same handoff back)."""
+
+    handoff_id: int
+    status: str
+    position: int | None
+    estimated_wait_s: int | None
+
+
+class QueuedHandoff(BaseModel):
+    handoff_id: int
+    conversation_id: str
+    position: int
+    reason: str
+    context: dict[str, Any]
+    created_at: datetime
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def open_handoff(body: HandoffIn, _caller: ServiceCaller, request: Request) -> HandoffQueued:
+    """Queue the conversation for an agent; repeating the request returns the same handoff."""
+    services = request.app.state.services
+    try:
+        async with services.sessions.begin() as session:
+            handoff = await handoffs.open_handoff(
+                session=session,
+                conversation_id=body.conversation_id,
+                reason=body.reason,
+                context=body.context.model_dump(mode="json"),
+            )
+            place = (
+                await handoffs.position(session=session, handoff_id=handoff.id)
+                if handoff.status == "waiting"
+                else None
+            )
+    except handoffs.UnknownConversation as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation") from exc
+    except handoffs.ConversationClosed as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="conversation closed") from exc
+    minutes = services.settings.handoff_minutes_per_customer
+    return HandoffQueued(
+        handoff_id=handoff.id,
+        status=handoff.status,
+        position=place,
+        estimated_wait_s=None if place is None else math.ceil(place * minutes * 60),
+    )
+
+
+@router.get("/queue")
+async def waiting(_caller: ServiceCaller, request: Request) -> list[QueuedHandoff]:
+    """The waiting handoffs, longest-waiting first."""
+    async with request.app.state.services.sessions() as session:
+        rows = await handoffs.queue(session=session)
+    return [_queued(row, place) for place, row in enumerate(rows, start=1)]
+
+
+def _queued(row: Handoff, place: int) -> QueuedHandoff:
+    return QueuedHandoff(
+        handoff_id=row.id,
+        conversation_id=row.conversation_id,
+        position=place,
+        reason=row.reason,
+        context=row.context,
+        created_at=row.created_at,
+    )

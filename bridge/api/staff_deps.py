@@ -1,0 +1,83 @@
+"""Dependencies of the staff routes: who is signed in, with which role, and the CSRF check.
+
+Staff authenticate with cookies, so every state-changing staff request also needs the
+double-submit CSRF token: the `sb_csrf` cookie's value sent back in the `X-CSRF-Token` header.
+Another site can make a browser send the cookies but cannot read them to fill in the header.
+"""
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, status
+
+from bridge.db.users import check_role
+from bridge.services.presence import Presence
+from bridge.services.staff_auth import StaffAuth, StaffMember
+from bridge.services.staff_sessions import InvalidSession
+
+SESSION_COOKIE = "sb_session"
+CSRF_COOKIE = "sb_csrf"
+# The roles that take customer chats, and so have a presence.
+CHAT_ROLES = frozenset({"agent", "admin"})
+NOT_SIGNED_IN = "sign in first: no valid staff session"
+CSRF_FAILED = "CSRF check failed: send the value of the sb_csrf cookie in the X-CSRF-Token header"
+
+
+def _staff_auth(request: Request) -> StaffAuth:
+    return request.app.state.services.staff_auth
+
+
+def _presence(request: Request) -> Presence:
+    return request.app.state.services.presence
+
+
+StaffAuthDep = Annotated[StaffAuth, Depends(_staff_auth)]
+PresenceDep = Annotated[Presence, Depends(_presence)]
+
+
+async def current_staff(request: Request, auth: StaffAuthDep, presence: PresenceDep) -> StaffMember:
+    """The signed-in user, re-read from the database on every request, or 401.
+
+    Every authenticated request of an agent counts as activity for their presence.
+    """
+    try:
+        member = await auth.authenticate(request.cookies.get(SESSION_COOKIE))
+    except InvalidSession as exc:
+        if exc.user_id is not None:
+            presence.forget(exc.user_id)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=NOT_SIGNED_IN) from exc
+    if member.role in CHAT_ROLES:
+        presence.touch(member.id)
+    return member
+
+
+CurrentStaff = Annotated[StaffMember, Depends(current_staff)]
+
+
+def require_role(*roles: str) -> Callable[[StaffMember], Awaitable[StaffMember]]:
+    """A dependency that lets through the signed-in users with one of `roles` (and admins)."""
+    if not roles:
+        raise ValueError("name at least one role")
+    allowed = frozenset(check_role(role) for role in roles) | {"admin"}
+    needed = " or ".join(sorted(allowed))
+
+    async def dependency(member: CurrentStaff) -> StaffMember:
+        if member.role not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs the {needed} role")
+        return member
+
+    return dependency
+
+
+def require_csrf(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if (
+        not cookie
+        or not x_csrf_token
+        or not hmac.compare_digest(cookie.encode(), x_csrf_token.encode())
+    ):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CSRF_FAILED)
+
+
+CsrfChecked = Annotated[None, Depends(require_csrf)]
