@@ -2,6 +2,8 @@
 a customer must get their answer even when a side record cannot be written."""
 
 import logging
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import httpx
 
@@ -10,9 +12,78 @@ from actions.settings import ActionSettings
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class HandoffOutcome:
+    """What the bridge made of a handoff request.
+
+    `queued`: waiting for an agent at `position`; `offline`: nobody can take it now (`reason`
+    no_agents or outside_hours), the customer may leave a message; `failed`: the bridge could
+    not be reached or refused.
+    """
+
+    status: Literal["queued", "offline", "failed"]
+    position: int = 0
+    estimated_wait_s: int = 0
+    reason: str = ""
+    hours: str = ""  # the chat's opening hours, for outside_hours
+
+
 class BridgeClient:
     def __init__(self, settings: ActionSettings) -> None:
         self._settings = settings
+
+    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        async with httpx.AsyncClient(timeout=self._settings.bridge_timeout_s) as client:
+            response = await client.post(
+                f"{self._settings.bridge_url}{path}",
+                json=body,
+                headers={"Authorization": f"Bearer {self._settings.service_token}"},
+            )
+        response.raise_for_status()
+        return response
+
+    async def request_handoff(
+        self,
+        *,
+        conversation_id: str,
+        reason: str,
+        last_question: str | None,
+        language: str,
+        articles: list[dict[str, Any]],
+    ) -> HandoffOutcome:
+        body = {
+            "conversation_id": conversation_id,
+            "reason": reason,
+            "context": {
+                "last_question": (last_question or "")[:2000] or None,
+                "language": language,
+                # The bridge refuses oversized fields: send what it accepts.
+                "articles": [
+                    {
+                        "id": str(a.get("id"))[:100],
+                        "title": str(a.get("title"))[:200],
+                        "score": float(a.get("score") or 0.0),
+                    }
+                    for a in articles[:10]
+                ],
+            },
+        }
+        try:
+            data = (await self._post("/api/handoffs", body)).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("could not hand %s over to an agent: %s", conversation_id, exc)
+            return HandoffOutcome("failed")
+        if data.get("status") == "offline":
+            return HandoffOutcome(
+                "offline",
+                reason=str(data.get("reason") or "no_agents"),
+                hours=str(data.get("hours") or ""),
+            )
+        return HandoffOutcome(
+            "queued",
+            position=int(data.get("position") or 1),
+            estimated_wait_s=int(data.get("estimated_wait_s") or 0),
+        )
 
     async def record_unanswered(
         self,
@@ -31,13 +102,7 @@ class BridgeClient:
             "best_score": None if best_score is None else max(-1.0, min(1.0, best_score)),
         }
         try:
-            async with httpx.AsyncClient(timeout=self._settings.bridge_timeout_s) as client:
-                response = await client.post(
-                    f"{self._settings.bridge_url}/api/unanswered",
-                    json=body,
-                    headers={"Authorization": f"Bearer {self._settings.service_token}"},
-                )
-            response.raise_for_status()
+            await self._post("/api/unanswered", body)
             return True
         except httpx.HTTPError as exc:
             log.warning("could not record an unanswered question: %s", exc)

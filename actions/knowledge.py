@@ -10,9 +10,10 @@ import json
 import logging
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -51,11 +52,20 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     return kept.strip() or text[:limit].rsplit(" ", 1)[0] + " …"
 
 
+MISSES_BEFORE_HANDOFF = 2
+
+
+def _shown(hits: Sequence[ArticleHit]) -> list[EventType]:
+    """Slots after an answer: what was shown (a handoff passes it to the agent), no misses."""
+    articles = [{"id": h.article_id, "title": h.title, "score": round(h.score, 3)} for h in hits]
+    return [SlotSet("kb_shown", articles), SlotSet("kb_misses", 0)]
+
+
 def _payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
 
 
-def _customer_messages(tracker: Tracker, limit: int) -> list[str]:
+def customer_messages(tracker: Tracker, limit: int) -> list[str]:
     """The customer's earlier typed messages of this session, oldest first.
 
     The current message is left out (it is the question itself), and so are button payloads.
@@ -139,7 +149,7 @@ class ActionAnswerQuestion(KnowledgeAction):
     ) -> list[EventType]:
         question = (tracker.latest_message.get("text") or "").strip()
         language = tracker.get_slot("language") or "en"
-        context = _customer_messages(tracker, self.settings.kb_context_turns)
+        context = customer_messages(tracker, self.settings.kb_context_turns)
         result: SearchResult | None = None
         if question and not question.startswith("/"):
             try:
@@ -149,10 +159,17 @@ class ActionAnswerQuestion(KnowledgeAction):
             except KBIndexError as exc:
                 log.error("knowledge base unavailable, answering without it: %s", exc)
         if result is None or result.decision == "no_answer":
-            dispatcher.utter_message(
-                text=replies.text("no_answer", language),
-                buttons=[{"title": replies.text("human", language), "payload": "/request_human"}],
-            )
+            misses = int(tracker.get_slot("kb_misses") or 0) + 1
+            if misses < MISSES_BEFORE_HANDOFF:
+                dispatcher.utter_message(
+                    text=replies.text("no_answer", language),
+                    buttons=[
+                        {
+                            "title": replies.text("human", language),
+                            "payload": _payload("request_human", reason="no_answer"),
+                        }
+                    ],
+                )
             best = result.hits[0] if result and result.hits else None
             if question:
                 await self.bridge.record_unanswered(
@@ -162,7 +179,13 @@ class ActionAnswerQuestion(KnowledgeAction):
                     best_article_id=best.article_id if best else None,
                     best_score=best.score if best else None,
                 )
-            return [SlotSet("article_id", None)]
+            events: list[EventType] = [SlotSet("article_id", None), SlotSet("kb_misses", misses)]
+            if misses >= MISSES_BEFORE_HANDOFF:  # failing twice in a row: a person takes over
+                events += [
+                    SlotSet("handoff_reason", "bot_failed"),
+                    FollowupAction("action_handoff"),
+                ]
+            return events
         if result.decision == "choices":
             dispatcher.utter_message(
                 text=replies.text("choices", language),
@@ -174,10 +197,10 @@ class ActionAnswerQuestion(KnowledgeAction):
                     for hit in result.hits[:3]
                 ],
             )
-            return [SlotSet("article_id", None)]
+            return [SlotSet("article_id", None), *_shown(result.hits[:3])]
         hit = result.hits[0]
         self.utter_answer(dispatcher, hit, language, result.fell_back)
-        return [SlotSet("article_id", hit.article_id)]
+        return [SlotSet("article_id", hit.article_id), *_shown(result.hits[:3])]
 
 
 class ActionShowArticle(KnowledgeAction):
@@ -191,7 +214,7 @@ class ActionShowArticle(KnowledgeAction):
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "en"
         article_id = tracker.get_slot("article_id")
-        question = " ".join(_customer_messages(tracker, 1))
+        question = " ".join(customer_messages(tracker, 1))
         hit: ArticleHit | None = None
         if isinstance(article_id, str):
             try:

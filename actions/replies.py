@@ -1,4 +1,4 @@
-"""What the knowledge-base actions say, in English and Hungarian."""
+"""What the actions say, in English and Hungarian."""
 
 from typing import Final
 
@@ -24,6 +24,31 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     "helpful": {"en": "Helpful", "hu": "Hasznos volt"},
     "not_helpful": {"en": "Not helpful", "hu": "Nem segített"},
     "human": {"en": "Talk to a person", "hu": "Beszélnék egy munkatárssal"},
+    "handoff_queued": {
+        "en": "I'm connecting you with a person. You are number {position} in the queue; "
+        "the wait is about {minutes} min. I'll stay quiet until they join.",
+        "hu": "Kapcsolom egy munkatársunkhoz. Ön a(z) {position}. a sorban, a várakozás "
+        "körülbelül {minutes} perc. Addig nem szólok közbe.",
+    },
+    "handoff_no_agents": {
+        "en": "I'm sorry, none of our team is available to chat right now. Leave your email "
+        "address and your question, and we'll write back as soon as possible.",
+        "hu": "Sajnos most egyik munkatársunk sem érhető el csevegésben. Hagyja meg az "
+        "e-mail-címét és a kérdését, és hamarosan válaszolunk.",
+    },
+    "handoff_outside_hours": {
+        "en": "Our team is not at work right now (we chat {hours}). Leave your email address "
+        "and your question, and we'll write back when we are back.",
+        "hu": "Munkatársaink most nem dolgoznak (csevegés: {hours}). Hagyja meg az "
+        "e-mail-címét és a kérdését, és amint visszaérünk, válaszolunk.",
+    },
+    "leave_message": {"en": "Leave a message", "hu": "Üzenetet hagyok"},
+    "handoff_failed": {
+        "en": "I'm sorry, I can't reach our team right now. Please try again in a few "
+        "minutes, or write to support@northwind.example.",
+        "hu": "Sajnos most nem érem el a kollégáimat. Kérem, próbálja újra néhány perc "
+        "múlva, vagy írjon nekünk: support@northwind.example.",
+    },
 }
 
 

@@ -2,25 +2,33 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bridge.api import (
+    console_pages,
     conversations,
     handoffs,
     health,
     kb_pages,
+    offline_requests,
     pages,
     presence,
     staff_auth,
+    staff_console,
     unanswered,
+    ws_agent,
     ws_chat,
 )
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.agent_sockets import AgentSockets
+from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import ChatLimits, ChatService
+from bridge.services.customer_presence import CustomerPresence
+from bridge.services.handoff import HandoffService
 from bridge.services.hub import Hub
 from bridge.services.presence import Presence
 from bridge.services.rasa_client import RasaClient
@@ -29,6 +37,7 @@ from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings, get_settings
+from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings, get_kb_settings
 
 
@@ -45,6 +54,16 @@ class Services:
     chat: ChatService
     staff_auth: StaffAuth
     presence: Presence
+    handoffs: HandoffService
+    customers: CustomerPresence
+    agent_sockets: AgentSockets
+    _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
+
+    def knowledge_base(self) -> KnowledgeBase:
+        """For the agents' article search; the model loads on the first search, not at start."""
+        if self._knowledge_base is None:
+            self._knowledge_base = KnowledgeBase(self.kb_settings)
+        return self._knowledge_base
 
 
 def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
@@ -64,6 +83,10 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
         limits=ChatLimits(max_message_chars=settings.max_message_chars),
     )
+    presence = Presence(
+        away_after_s=settings.agent_away_after_s,
+        offline_after_s=settings.agent_offline_after_s,
+    )
     return Services(
         settings,
         kb_settings,
@@ -78,10 +101,22 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
                 secret=settings.secret_key, ttl_s=settings.staff_session_ttl_s
             ),
         ),
-        presence=Presence(
-            away_after_s=settings.agent_away_after_s,
-            offline_after_s=settings.agent_offline_after_s,
+        presence=presence,
+        handoffs=HandoffService(
+            sessions=sessions,
+            hub=hub,
+            rasa=rasa,
+            presence=presence,
+            hours=BusinessHours(
+                hours=settings.business_hours,
+                zone=settings.business_timezone,
+                holidays=settings.business_holidays,
+            ),
+            max_message_chars=settings.max_message_chars,
+            minutes_per_customer=settings.handoff_minutes_per_customer,
         ),
+        customers=CustomerPresence(hub),
+        agent_sockets=AgentSockets(),
     )
 
 
@@ -96,6 +131,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
         try:
             yield
         finally:
+            await services.agent_sockets.aclose()
             await services.chat.drain()
             await services.rasa.aclose()
             await services.engine.dispose()
@@ -111,10 +147,14 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(ws_chat.router)
+    app.include_router(ws_agent.router)
     app.include_router(unanswered.router)
     app.include_router(handoffs.router)
+    app.include_router(offline_requests.router)
     app.include_router(kb_pages.router)
     app.include_router(pages.router)
     app.include_router(staff_auth.router)
     app.include_router(presence.router)
+    app.include_router(staff_console.router)
+    app.include_router(console_pages.router)
     return app

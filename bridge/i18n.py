@@ -39,6 +39,32 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "This chat belongs to another session.",
         "hu": "Ez a csevegés egy másik munkamenethez tartozik.",
     },
+    "agent_joined": {
+        "en": "{name} has joined the chat.",
+        "hu": "{name} csatlakozott a beszélgetéshez.",
+    },
+    "agent_left_queue": {
+        "en": "{name} was disconnected. You are back in the queue; another colleague will "
+        "be with you shortly.",
+        "hu": "{name} kapcsolata megszakadt. Visszakerült a sorba; hamarosan egy másik "
+        "kollégánk folytatja.",
+    },
+    "handed_back": {
+        "en": "{name} handed the chat back to the assistant.",
+        "hu": "{name} visszaadta a beszélgetést az asszisztensnek.",
+    },
+    "conversation_closed": {
+        "en": "{name} closed the conversation. Thank you for contacting us!",
+        "hu": "{name} lezárta a beszélgetést. Köszönjük, hogy megkeresett minket!",
+    },
+    "message_left": {
+        "en": "Message left for our team. We will answer at {email}.",
+        "hu": "Üzenetét továbbítottuk. A(z) {email} címre válaszolunk.",
+    },
+    "not_yours": {
+        "en": "This conversation is not assigned to you.",
+        "hu": "Ez a beszélgetés nem önhöz tartozik.",
+    },
     "not_found": {
         "en": "This chat no longer exists. A new one will start.",
         "hu": "Ez a csevegés már nem létezik. Újat indítunk.",

@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bridge.services.business_hours import BusinessHours
+
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEV_RASA_TOKEN = "dev-rasa-token"
 DEV_SERVICE_TOKEN = "dev-service-token"
@@ -71,6 +73,28 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000",
         description="Where customers reach the bridge.",
     )
+    business_hours: str = Field(
+        "mon-sun 00:00-24:00",
+        description="When agents take chats, e.g. 'mon-fri 09:00-17:00; sat 10:00-14:00'.",
+    )
+    business_timezone: str = Field("Europe/Budapest", description="Time zone of the hours.")
+    business_holidays: str = Field(
+        "", description="Closed days, comma-separated YYYY-MM-DD (e.g. 2026-12-25,2026-12-26)."
+    )
+    agent_grace_s: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="An agent whose console is disconnected this long gets their chats "
+        "put back in the queue.",
+    )
+
+    @model_validator(mode="after")
+    def _readable_hours(self) -> "Settings":
+        BusinessHours(
+            hours=self.business_hours, zone=self.business_timezone, holidays=self.business_holidays
+        )
+        return self
 
     @field_validator("database_url")
     @classmethod

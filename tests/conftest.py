@@ -58,7 +58,10 @@ def postgres_url() -> Iterator[str]:
 async def _truncate(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
-        await connection.execute("TRUNCATE conversations, messages, handoffs, users CASCADE")
+        await connection.execute(
+            "TRUNCATE conversations, messages, handoffs, users, offline_requests,"
+            " conversation_notes CASCADE"
+        )
     finally:
         await connection.close()
 

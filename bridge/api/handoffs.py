@@ -4,17 +4,18 @@ Both routes take the service token for now; the agent console will read the queu
 sessions in a later slice.
 """
 
-import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import handoffs
 from bridge.db.models import Handoff
 from bridge.schemas import Language
+from bridge.services.handoff import Unavailable
 
 router = APIRouter(prefix="/api/handoffs", tags=["handoffs"])
 
@@ -68,33 +69,44 @@ class QueuedHandoff(BaseModel):
     created_at: datetime
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def open_handoff(body: HandoffIn, _caller: ServiceCaller, request: Request) -> HandoffQueued:
-    """Queue the conversation for an agent; repeating the request returns the same handoff."""
-    services = request.app.state.services
+class HandoffUnavailable(BaseModel):
+    """Nobody can take the chat now; the customer may leave a message instead."""
+
+    status: Literal["offline"] = "offline"
+    reason: Literal["no_agents", "outside_hours"]
+    hours: str
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HandoffQueued,
+    responses={200: {"model": HandoffUnavailable, "description": "nobody can take it now"}},
+)
+async def open_handoff(
+    body: HandoffIn, _caller: ServiceCaller, request: Request
+) -> HandoffQueued | JSONResponse:
+    """Queue the conversation for an agent (201; repeating the request returns the same
+    handoff), or 200 with why nobody can take it now: no agent online, or outside hours."""
+    service = request.app.state.services.handoffs
     try:
-        async with services.sessions.begin() as session:
-            handoff = await handoffs.open_handoff(
-                session=session,
-                conversation_id=body.conversation_id,
-                reason=body.reason,
-                context=body.context.model_dump(mode="json"),
-            )
-            place = (
-                await handoffs.position(session=session, handoff_id=handoff.id)
-                if handoff.status == "waiting"
-                else None
-            )
+        outcome = await service.request(
+            conversation_id=body.conversation_id,
+            reason=body.reason,
+            context=body.context.model_dump(mode="json"),
+        )
     except handoffs.UnknownConversation as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation") from exc
     except handoffs.ConversationClosed as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="conversation closed") from exc
-    minutes = services.settings.handoff_minutes_per_customer
+    if isinstance(outcome, Unavailable):
+        unavailable = HandoffUnavailable(reason=outcome.reason, hours=outcome.hours)
+        return JSONResponse(unavailable.model_dump(), status_code=status.HTTP_200_OK)
     return HandoffQueued(
-        handoff_id=handoff.id,
-        status=handoff.status,
-        position=place,
-        estimated_wait_s=None if place is None else math.ceil(place * minutes * 60),
+        handoff_id=outcome.handoff_id,
+        status=outcome.status,
+        position=outcome.position,
+        estimated_wait_s=outcome.estimated_wait_s,
     )
 
 

@@ -10,15 +10,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from bridge import i18n
 from bridge.api.deps import SocketChatDep
+from bridge.api.ws_forward import forward
 from bridge.db.models import Conversation
-from bridge.schemas import ClientEvent, ClientMessage, ClientPing
+from bridge.schemas import ClientEvent, ClientMessage, ClientPing, ClientTyping
 from bridge.services.chat import AccessDenied, ChatService, MessageRejected
 from bridge.services.hub import Subscription
 
 router = APIRouter()
 _client_event: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 CLOSE_CODES = {"invalid_token": 4401, "forbidden": 4403, "not_found": 4404}
-_REPLAY_PAGE = 500
 
 
 def _error(code: str, language: str, **values: object) -> dict[str, Any]:
@@ -40,39 +40,37 @@ async def chat_socket(
         await websocket.send_json(_error(exc.code, "en"))
         await websocket.close(CLOSE_CODES[exc.code])
         return
-    subscription = websocket.app.state.services.hub.subscribe(conversation.id)
+    services = websocket.app.state.services
+    subscription = services.hub.subscribe(conversation.id)
+    # After the replay, before live events: a widget reconnecting during a handoff learns
+    # at once whom it talks to.
+    subscription.queue.put_nowait({"type": "status", "status": conversation.status})
     sender = asyncio.create_task(_send_events(websocket, chat, subscription, max(after, 0)))
+    services.customers.joined(conversation.id)
     try:
         await _receive_events(websocket, chat, conversation, subscription)
     except WebSocketDisconnect:
         pass
     finally:
+        services.customers.left(conversation.id)
         subscription.close()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
 
 
+def _for_customer(event: dict[str, Any]) -> bool:
+    """The customer's own typing and presence are for the agents only."""
+    if event.get("type") == "customer_presence":
+        return False
+    return not (event.get("type") == "typing" and event.get("role") == "customer")
+
+
 async def _send_events(
     websocket: WebSocket, chat: ChatService, subscription: Subscription, after: int
 ) -> None:
-    """Replay what the client missed, then forward live events, never a seq twice."""
-    last_seq = after
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            page = await chat.transcript(subscription.key, after=last_seq, limit=_REPLAY_PAGE)
-            for message in page:
-                await websocket.send_json(message.event())
-                last_seq = message.seq
-            if len(page) < _REPLAY_PAGE:
-                break
-        while (event := await subscription.queue.get()) is not None:
-            seq = event.get("seq")
-            if isinstance(seq, int):
-                if seq <= last_seq:
-                    continue
-                last_seq = seq
-            await websocket.send_json(event)
+        await forward(websocket.send_json, chat, subscription, after, keep=_for_customer)
         # Dropped for being too slow: closing makes the client reconnect and replay.
         await websocket.close(1013)
 
@@ -118,5 +116,7 @@ async def _handle_frame(
             await chat.receive(conversation, event)
         except MessageRejected as exc:
             return _error(exc.code, language, **exc.values)
-    # ClientTyping: nobody watches the customer type until agents exist (handoff).
+    if isinstance(event, ClientTyping):
+        # Only agents watch the customer type; the bot does not care.
+        chat.customer_typing(conversation.id, on=event.on)
     return None

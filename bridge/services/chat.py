@@ -157,6 +157,10 @@ class ChatService:
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
         self._spawn(self._relay(conversation.id, event.payload or text, metadata))
 
+    def customer_typing(self, conversation_id: str, *, on: bool) -> None:
+        event = {"type": "typing", "role": "customer", "on": on, "conversation_id": conversation_id}
+        self._hub.publish(conversation_id, event)
+
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
         self._tasks.add(task)

@@ -54,6 +54,33 @@ class RasaClient:
             raise RasaUnavailable("unexpected reply from Rasa")
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
 
+    async def resume(self, *, conversation_id: str, greet_intent: str = "greet") -> list[BotReply]:
+        """Hand a paused conversation back to the bot; returns the bot's greeting.
+
+        Appends `ConversationResumed` to Rasa's tracker, then triggers `greet_intent` so the
+        bot tells the customer it is back (Rasa answers trigger_intent with the messages).
+        The pausing action ended the turn without the usual `action_listen`; it is appended
+        here, or the policies would see a user message where none fits and fall back.
+        """
+        params = {"token": self._token}
+        try:
+            resumed = await self._http.post(
+                f"/conversations/{conversation_id}/tracker/events",
+                params={**params, "include_events": "NONE"},
+                json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+            )
+            resumed.raise_for_status()
+            triggered = await self._http.post(
+                f"/conversations/{conversation_id}/trigger_intent",
+                params={**params, "include_events": "NONE"},
+                json={"name": greet_intent, "entities": {}},
+            )
+            triggered.raise_for_status()
+            raw = triggered.json().get("messages") or []
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
+
     async def is_ready(self) -> bool:
         """True when Rasa answers its status API with a loaded model."""
         try:

@@ -3,6 +3,7 @@ pause, on SQLite and PostgreSQL."""
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import pytest
@@ -356,7 +357,13 @@ def api(database_url: str, kb_settings: KBSettings) -> Iterator[TestClient]:
     """The bridge without Rasa: these routes never reach it."""
     settings = make_settings(database_url, None, handoff_minutes_per_customer=2.5)
     with TestClient(create_app(settings, kb_settings)) as test_client:
+        agent_online(test_client)
         yield test_client
+
+
+def agent_online(client: TestClient, agent_id: int = 1) -> None:
+    """Handoffs are queued only while someone can take them."""
+    cast(FastAPI, client.app).state.services.presence.touch(agent_id)
 
 
 def _run_sql(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -501,6 +508,42 @@ def test_handoff_api_unknown_conversation_404_closed_conversation_409(
     assert _run_sql(database_url, count) == 0
 
 
+def test_nobody_online_means_offline_and_nothing_is_queued(
+    database_url: str, kb_settings: KBSettings
+) -> None:
+    settings = make_settings(database_url, None)
+    with TestClient(create_app(settings, kb_settings)) as client:
+        conversation_id, _ = start_conversation(client)
+        response = client.post("/api/handoffs", json=_handoff(conversation_id), headers=SERVICE)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"status": "offline", "reason": "no_agents", "hours": ""}
+        assert client.get("/api/handoffs/queue", headers=SERVICE).json() == []
+
+
+def test_outside_business_hours_says_when_the_team_is_in(
+    database_url: str, kb_settings: KBSettings
+) -> None:
+    # Today and tomorrow are holidays: closed now, whenever the test runs (even at midnight).
+    today = datetime.now(UTC).date()
+    settings = make_settings(
+        database_url,
+        None,
+        business_hours="mon-fri 09:00-17:00; sat 10:00-14:00",
+        business_timezone="UTC",
+        business_holidays=f"{today},{today + timedelta(days=1)}",
+    )
+    with TestClient(create_app(settings, kb_settings)) as client:
+        agent_online(client)
+        conversation_id, _ = start_conversation(client)
+        body = _handoff(conversation_id, context={**CONTEXT, "language": "hu"})
+        response = client.post("/api/handoffs", json=body, headers=SERVICE)
+        assert response.json() == {
+            "status": "offline",
+            "reason": "outside_hours",
+            "hours": "H–P 09:00–17:00; Szo 10:00–14:00 (UTC)",
+        }
+
+
 @pytest.mark.parametrize("minutes", [0, -1])
 def test_minutes_per_customer_must_be_positive(minutes: float) -> None:
     with pytest.raises(ValidationError, match="handoff_minutes_per_customer"):
@@ -524,6 +567,7 @@ def test_customer_messages_during_a_handoff_are_stored_but_not_relayed(
         next_event(ws, "pong")  # past every event of that turn
 
         # The socket's Conversation was loaded at connect, with status "bot".
+        agent_online(client)
         opened = client.post("/api/handoffs", json=_handoff(conversation_id), headers=SERVICE)
         assert opened.status_code == 201, opened.text
         say(ws, "is anyone there?", client_id="after")

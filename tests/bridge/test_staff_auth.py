@@ -3,9 +3,7 @@ route refuses strangers. Real Argon2 hashes; user loading on SQLite and PostgreS
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from sqlalchemy import delete
 
 from bridge.api.staff_auth import DEFAULT_NEXT, REFUSED, safe_next
 from bridge.api.staff_deps import CSRF_FAILED, NOT_SIGNED_IN, require_role
-from bridge.app import Services, create_app
+from bridge.app import create_app
 from bridge.db import users
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.db.migrate import upgrade
@@ -30,47 +28,19 @@ from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens, InvalidToken
 from tests import aio
 from tests.conftest import TEST_SECRET, make_settings
+from tests.staff import (
+    PASSWORD,
+    Signed,
+    add_user,
+    attempt,
+    cookie_value,
+    password_hash,
+    services,
+    sign_in,
+)
 
-PASSWORD = "correct horse battery"
 WRONG = "incorrect horse battery"
 STAFF_PREFIXES = ("/api/staff", "/console")
-
-
-@lru_cache(maxsize=1)
-def password_hash() -> str:
-    """One real Argon2 hash for all the test accounts (hashing is the slow part)."""
-    return hash_password(PASSWORD)
-
-
-# --- accounts, written straight to the database ---------------------------------------------
-
-
-async def _add_user(url: str, email: str, role: str, hashed: str, disabled: bool) -> int:
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine).begin() as session:
-            user = await users.create_user(
-                session=session,
-                email=email,
-                display_name=email.split("@")[0].title(),
-                role=role,
-                password_hash=hashed,
-            )
-            user.disabled = disabled
-            return user.id
-    finally:
-        await engine.dispose()
-
-
-def add_user(
-    url: str,
-    email: str,
-    *,
-    role: str = "agent",
-    hashed: str | None = None,
-    disabled: bool = False,
-) -> int:
-    return aio.run(_add_user(url, email, role, hashed or password_hash(), disabled))
 
 
 async def _change(url: str, email: str, **values: object) -> None:
@@ -139,58 +109,11 @@ def db_client(db_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-@dataclass(frozen=True)
-class Signed:
-    """One signed-in browser's cookies, sent explicitly so one client can act for several."""
-
-    session: str
-    csrf: str
-
-    def headers(self, *, csrf: str | None = "cookie") -> dict[str, str]:
-        headers = {"Cookie": f"sb_session={self.session}; sb_csrf={self.csrf}"}
-        if csrf is not None:
-            headers["X-CSRF-Token"] = self.csrf if csrf == "cookie" else csrf
-        return headers
-
-
-def cookie_value(response: Response, name: str) -> str:
-    for header in response.headers.get_list("set-cookie"):
-        if header.startswith(f"{name}="):
-            return header.split(";", 1)[0].split("=", 1)[1]
-    raise AssertionError(f"no {name} cookie set")
-
-
 def cookie_header(response: Response, name: str) -> str:
     """The whole Set-Cookie line of `name`, lower-cased for attribute checks."""
     found = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
     assert len(found) == 1, response.headers.get_list("set-cookie")
     return found[0].lower()
-
-
-def attempt(client: TestClient, email: str, password: str) -> Response:
-    """What the login page does: fetch the page (pre-session CSRF cookie), post the JSON."""
-    client.cookies.clear()
-    csrf = cookie_value(client.get("/login"), "sb_csrf")
-    response = client.post(
-        "/api/staff/login",
-        json={"email": email, "password": password},
-        headers={"X-CSRF-Token": csrf, "Cookie": f"sb_csrf={csrf}"},
-    )
-    client.cookies.clear()
-    return response
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Signed:
-    response = attempt(client, email, password)
-    assert response.status_code == 200, response.text
-    return Signed(cookie_value(response, "sb_session"), cookie_value(response, "sb_csrf"))
-
-
-def services(client: TestClient) -> Services:
-    app = client.app
-    assert isinstance(app, FastAPI)
-    state: Services = app.state.services
-    return state
 
 
 # --- signing in ------------------------------------------------------------------------------
@@ -676,7 +599,11 @@ def test_every_staff_route_needs_a_session(client: TestClient) -> None:
     assert {("GET", "/api/staff/me"), ("PUT", "/api/staff/presence")} <= set(routes)
     client.cookies.clear()
     for method, path in routes:
-        response = client.request(method, path)
+        response = client.request(method, path, follow_redirects=False)
+        if (method, path) == ("GET", "/console"):  # a page: the browser goes to sign in
+            assert response.status_code == 303, response.status_code
+            assert response.headers["location"] == "/login?next=/console"
+            continue
         assert response.status_code in (401, 403), (method, path, response.status_code)
 
 

@@ -1,6 +1,7 @@
 /**
- * The bridge's HTTP API: creating a conversation and loading a stored one's transcript.
- * Live traffic goes over the websocket (connection.js); these two calls are the only ones
+ * The bridge's HTTP API: creating a conversation, loading a stored one's transcript and
+ * leaving a message for the team.
+ * Live traffic goes over the websocket (connection.js); these calls are the only ones
  * that need plain HTTP. Requests never send cookies: the widget runs on other sites and
  * authenticates with the conversation's bearer token.
  */
@@ -68,5 +69,31 @@ export async function fetchTranscript(config, conversation) {
     return await response.json();
   } catch {
     return null; // offline or a malformed body
+  }
+}
+
+/**
+ * Leaves a message for the team (the offline form): "ok", "invalid_email" when the bridge
+ * refused the address, or "failed" on any other problem. Never throws.
+ *
+ * @param {import("./config.js").Config} config
+ * @param {import("./storage.js").Conversation} conversation
+ * @param {{email: string, message: string}} body
+ */
+export async function leaveMessage(config, conversation, body) {
+  const url = `${config.bridgeBase}/api/conversations/${encodeURIComponent(conversation.conversation_id)}/offline-requests`;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${conversation.token}` },
+      body: JSON.stringify({ ...body, language: config.lang }),
+    });
+    if (response.ok) return "ok";
+    if (response.status === 422) return "invalid_email";
+    reportHttpError("leaving a message", response);
+    return "failed";
+  } catch {
+    return "failed";
   }
 }

@@ -9,6 +9,7 @@
  *   transcript.js  server messages → state + view, once per seq
  *   connection.js  the websocket, outbox, heartbeat and backoff
  *   chat.js        customer actions and the conversation's life cycle
+ *   offline_form.js  "leave a message" when nobody can take the chat
  *   http.js, storage.js, markdown.js, styles.js, dom.js, strings.js: leaf helpers
  */
 
@@ -16,6 +17,7 @@ import { createChat } from "./chat.js";
 import { readConfig } from "./config.js";
 import { createConnection } from "./connection.js";
 import { createGoalQueue } from "./goals.js";
+import { LEAVE_MESSAGE_PAYLOAD, createOfflineForm } from "./offline_form.js";
 import { createState } from "./state.js";
 import { conversationStore } from "./storage.js";
 import { STRINGS } from "./strings.js";
@@ -38,8 +40,14 @@ export function start(embed) {
   // The view and the connection call back into `chat`, which needs them to exist first; the
   // callbacks only run after start() has returned, by which time `chat` is set.
   const view = createView({
-    config, t, state, onQuickReply: (button) => chat.sendMessage(button.title, button.payload),
+    config,
+    t,
+    state,
+    onQuickReply: (button) => (button.payload === LEAVE_MESSAGE_PAYLOAD
+      ? offlineForm.open()
+      : chat.sendMessage(button.title, button.payload)),
   });
+  const offlineForm = createOfflineForm({ config, t, state, view });
   const transcript = createTranscript({ state, view });
   const connection = createConnection({
     config,

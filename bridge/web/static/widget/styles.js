@@ -108,6 +108,15 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid var(--ring); o
 .bubble a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; }
 .bubble code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; padding: 1px 5px; border-radius: 4px; background: rgba(15, 23, 42, 0.07); }
 
+.offline-form { align-self: stretch; display: flex; flex-direction: column; gap: 4px; padding: 10px 12px; border: 1px solid #cbd5e1; border-radius: 12px; background: #fff; }
+.offline-form .offline-title { margin: 0 0 4px; font-weight: 600; }
+.offline-form label { font-size: 13px; color: #334155; }
+.offline-form input, .offline-form textarea { font: inherit; padding: 6px 8px; border: 1px solid #94a3b8; border-radius: 8px; resize: vertical; }
+.offline-form input:focus-visible, .offline-form textarea:focus-visible { outline: 3px solid var(--ring); outline-offset: 1px; }
+.offline-form .offline-error { margin: 0; min-height: 1em; color: #b91c1c; font-size: 13px; }
+.offline-actions { display: flex; gap: 8px; }
+.offline-actions button { padding: 6px 14px; border-radius: 999px; border: 1px solid var(--accent); }
+.offline-actions .offline-send { background: var(--accent); color: var(--on-accent); }
 .quick-replies { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 8px; }
 .quick-replies button {
   padding: 6px 12px; border: 1px solid var(--accent); border-radius: 999px; background: #fff;

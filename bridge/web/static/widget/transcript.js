@@ -71,6 +71,10 @@ export function createTranscript({ state, view }) {
         state.unread += 1;
         view.renderLauncher();
       }
+    } else if (message.role === "system" && message.author) {
+      // "Anna has joined the chat": the header names who the customer is talking to.
+      state.agentName = message.author;
+      view.renderSubtitle();
     }
     view.showMessage(message);
   }

@@ -1,0 +1,51 @@
+"""The agent console page and its static files (signed-in agents only)."""
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from bridge.api.pages import STATIC, templates
+from bridge.api.staff_deps import SESSION_COOKIE, require_role
+from bridge.services.staff_auth import StaffMember
+from bridge.services.staff_sessions import InvalidSession
+
+router = APIRouter(tags=["agent console"])
+ChatAgent = Annotated[StaffMember, Depends(require_role("agent"))]
+CONSOLE = STATIC / "console"
+# Plain names only: nothing can leave the folder.
+ASSET = re.compile(r"[a-z_]+\.(js|css)")
+MEDIA_TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
+
+
+@router.get("/console", response_class=HTMLResponse, include_in_schema=False)
+async def console_page(request: Request, lang: str = "en") -> Response:
+    """Signed-out visitors are sent to the sign-in page, and come back here after it."""
+    services = request.app.state.services
+    try:
+        member = await services.staff_auth.authenticate(request.cookies.get(SESSION_COOKIE))
+    except InvalidSession:
+        return RedirectResponse("/login?next=/console", status_code=status.HTTP_303_SEE_OTHER)
+    if member.role not in ("agent", "admin"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs the agent role")
+    services.presence.touch(member.id)
+    language = lang if lang in ("en", "hu") else "en"
+    agent = {"id": member.id, "display_name": member.display_name, "role": member.role}
+    return templates.TemplateResponse(
+        request,
+        "console.html",
+        {"lang": language, "agent": agent},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/console/{name}", include_in_schema=False)
+def console_asset(name: str, _member: ChatAgent) -> FileResponse:
+    # Plain def: FastAPI runs it in a worker thread, so the file check does not block.
+    path: Path = CONSOLE / name
+    match = ASSET.fullmatch(name)
+    if not match or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    return FileResponse(path, media_type=MEDIA_TYPES[match.group(1)])
