@@ -9,11 +9,11 @@ offered when nobody is online.
 
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Dialog, Error, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Error, Locator, Page, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_widget import BOT_TIMEOUT_MS, messages, open_widget, send
@@ -29,30 +29,39 @@ ASK_FOR_A_PERSON = "I want to talk to a person"
 
 
 @contextmanager
-def browser_page(
-    browser: Browser, live_bridge: LiveBridge, request: pytest.FixtureRequest, who: str
-) -> Iterator[Page]:
-    """A page in its own context (own cookies and storage), as conftest's `page` fixture makes,
-    screenshotted into test-artifacts/ when the test fails while it is open."""
-    context = browser.new_context(base_url=live_bridge.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+def browser_pages(
+    browser: Browser, live_bridge: LiveBridge, request: pytest.FixtureRequest, *who: str
+) -> Iterator[list[Page]]:
+    """One page per person, each in its own context (own cookies and storage) as conftest's
+    `page` fixture makes them; when the test fails, every page is screenshotted into
+    test-artifacts/ before any is closed, so each shows the others still there."""
+    contexts: list[BrowserContext] = []
     try:
-        page = context.new_page()
+        pages: list[Page] = []
+        for _ in who:
+            context = browser.new_context(
+                base_url=live_bridge.url, viewport={"width": 1280, "height": 900}
+            )
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            pages.append(context.new_page())
         try:
-            yield page
+            yield pages
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.nodeid}-{who}")
-            try:
-                page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-            except Error as exc:  # a crashed page must not hide the test's own failure
-                print(f"no screenshot of the {who} for {request.node.nodeid}: {exc}")
+            for person, page in zip(who, pages, strict=True):
+                name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.nodeid}-{person}")
+                try:
+                    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+                except Error as exc:  # a crashed page must not hide the test's own failure
+                    print(f"no screenshot of the {person} for {request.node.nodeid}: {exc}")
             raise
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
 
 
-def no_dialogs(page: Page) -> list[str]:
+def record_dialogs(page: Page) -> list[str]:
     """Records (and dismisses) every alert(): injected markup that ran would open one."""
     opened: list[str] = []
 
@@ -111,10 +120,8 @@ def test_handoff_hand_back_and_close_in_two_browsers(
     browser: Browser, live_bridge: LiveBridge, request: pytest.FixtureRequest
 ) -> None:
     add_user(live_bridge.settings.database_url, AGENT_EMAIL)
-    with ExitStack() as pages:
-        agent = pages.enter_context(browser_page(browser, live_bridge, request, "agent"))
-        customer = pages.enter_context(browser_page(browser, live_bridge, request, "customer"))
-        agent_alerts, customer_alerts = no_dialogs(agent), no_dialogs(customer)
+    with browser_pages(browser, live_bridge, request, "agent", "customer") as (agent, customer):
+        agent_alerts, customer_alerts = record_dialogs(agent), record_dialogs(customer)
 
         sign_in_on_the_login_page(agent)
         expect(agent.get_by_test_id("queue-item")).to_have_count(0)
@@ -169,7 +176,7 @@ def test_handoff_hand_back_and_close_in_two_browsers(
         expect(agent.locator("#chat-status")).to_have_text("Closed")
         expect(agent.get_by_test_id("close-button")).to_be_disabled()
 
-        assert customer_alerts == [] and agent_alerts == []
+        assert (agent_alerts, customer_alerts) == ([], [])
 
 
 def test_nobody_online_offers_a_message_form(page: Page, live_bridge: LiveBridge) -> None:
