@@ -147,7 +147,9 @@ class ChatService:
                     session=session, conversation_id=conversation.id
                 )
         except IntegrityError:
-            # The same client id again: a re-send after a reconnect. Stored once already.
+            # The same client id again: a re-send after a reconnect. Stored once already, and
+            # counted once: a widget re-sending its outbox must not use up the customer's limit.
+            self._limiter.refund(conversation.id)
             return
         if event.language:
             conversation.language = event.language

@@ -171,6 +171,23 @@ def test_message_flood_is_rate_limited(settings: Settings) -> None:
         ]
 
 
+def test_re_sends_after_a_reconnect_do_not_use_up_the_limit(settings: Settings) -> None:
+    limited = settings.model_copy(update={"rate_limit_messages": 3, "rate_limit_window_s": 60})
+    with TestClient(create_app(limited)) as client:
+        conversation_id, token = start_conversation(client)
+        with connect(client, conversation_id, token) as ws:
+            for _ in range(3):  # the outbox re-sent on each of three reconnects
+                say(ws, "where is my order?", client_id="same")
+            say(ws, "hello?", client_id="other")
+            ws.send_json({"type": "ping"})
+            assert next_event(ws, "error", "pong") == {"type": "pong"}  # nothing refused
+        stored = transcript(client, conversation_id, token)
+        assert [m["text"] for m in stored if m["role"] == "customer"] == [
+            "where is my order?",
+            "hello?",
+        ]
+
+
 def test_markup_is_stored_as_plain_text(client: TestClient) -> None:
     conversation_id, token = start_conversation(client)
     text = '<script>alert(1)</script><img src=x onerror="alert(2)">'
