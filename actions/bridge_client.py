@@ -85,6 +85,33 @@ class BridgeClient:
             estimated_wait_s=int(data.get("estimated_wait_s") or 0),
         )
 
+    async def record_feedback(
+        self,
+        *,
+        conversation_id: str,
+        article_id: str,
+        helpful: bool,
+        language: str,
+        chunk_id: str | None,
+        query: str | None,
+        score: float | None,
+    ) -> bool:
+        body = {
+            "conversation_id": conversation_id,
+            "article_id": article_id,
+            "chunk_id": chunk_id[:200] if chunk_id else None,
+            "query": query[:2000] if query else None,
+            "score": None if score is None else max(-1.0, min(2.0, score)),
+            "helpful": helpful,
+            "language": language,
+        }
+        try:
+            await self._post("/api/feedback", body)
+            return True
+        except httpx.HTTPError as exc:
+            log.warning("could not record answer feedback: %s", exc)
+            return False
+
     async def record_unanswered(
         self,
         *,

@@ -56,8 +56,17 @@ MISSES_BEFORE_HANDOFF = 2
 
 
 def _shown(hits: Sequence[ArticleHit]) -> list[EventType]:
-    """Slots after an answer: what was shown (a handoff passes it to the agent), no misses."""
-    articles = [{"id": h.article_id, "title": h.title, "score": round(h.score, 3)} for h in hits]
+    """Slots after an answer: what was shown (a handoff passes it to the agent, feedback
+    names the chunk), and no misses."""
+    articles = [
+        {
+            "id": hit.article_id,
+            "title": hit.title,
+            "score": round(hit.score, 3),
+            "chunk": hit.chunk.chunk_id,
+        }
+        for hit in hits
+    ]
     return [SlotSet("kb_shown", articles), SlotSet("kb_misses", 0)]
 
 

@@ -4,16 +4,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bridge.api import (
     console_pages,
     conversations,
+    feedback,
     handoffs,
     health,
     kb_pages,
+    nps,
     offline_requests,
     pages,
     presence,
@@ -120,6 +125,18 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
     )
 
 
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422, except that a NaN or Infinity in the refused input, which JSON cannot
+    carry, is left out of the answer instead of turning the refusal into a 500."""
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors())
+    try:
+        return JSONResponse({"detail": errors}, status_code=422)
+    except ValueError:
+        plain = [{k: v for k, v in e.items() if k != "input"} for e in errors]
+        return JSONResponse({"detail": plain}, status_code=422)
+
+
 def create_app(settings: Settings | None = None, kb_settings: KBSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     kb_settings = kb_settings or get_kb_settings()
@@ -137,6 +154,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
             await services.engine.dispose()
 
     app = FastAPI(title="Northwind support bridge", version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     # The widget is embedded on any site and authenticates with a bearer token, not cookies.
     app.add_middleware(
         CORSMiddleware,
@@ -150,6 +168,8 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(ws_agent.router)
     app.include_router(unanswered.router)
     app.include_router(handoffs.router)
+    app.include_router(nps.router)
+    app.include_router(feedback.router)
     app.include_router(offline_requests.router)
     app.include_router(kb_pages.router)
     app.include_router(pages.router)

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
         description="An agent whose console is disconnected this long gets their chats "
         "put back in the queue.",
     )
+    nps_cooldown_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="A visitor is asked for NPS at most once in this many days (a conversation "
+        "without a visitor id: once in it).",
+    )
+    nps_reason_max_chars: int = Field(
+        1000, ge=1, le=100_000, description="Longest reason accepted with an NPS score."
+    )
 
     @model_validator(mode="after")
     def _readable_hours(self) -> "Settings":

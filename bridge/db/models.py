@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -181,3 +182,54 @@ class ConversationNote(Base):
     author_name: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NpsSurvey(Base):
+    """One "how likely are you to recommend us" question put to a customer, and the answer.
+
+    `asked` until the customer gives a score (`answered`), says no (`declined`) or leaves
+    (`dropped`); see bridge.db.nps. `visitor_id` is copied from the conversation when asked, so
+    the once-per-cooldown rule holds across a visitor's conversations.
+    """
+
+    __tablename__ = "nps_surveys"
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10", name="ck_nps_surveys_score"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), default="asked")
+    score: Mapped[int | None] = mapped_column(Integer)
+    # promoter | passive | detractor, derived from the score by the bridge, never sent in.
+    category: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    # after_agent | goodbye | feedback_request
+    trigger: Mapped[str] = mapped_column(String(32))
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerFeedback(Base):
+    """A customer's "helpful" / "not helpful" on a knowledge-base answer."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    article_id: Mapped[str] = mapped_column(String(100))
+    chunk_id: Mapped[str | None] = mapped_column(String(200))
+    query: Mapped[str | None] = mapped_column(Text)
+    # The retrieval score the answer had, to relate helpfulness to confidence.
+    score: Mapped[float | None] = mapped_column(Float)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

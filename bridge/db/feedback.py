@@ -1,0 +1,54 @@
+"""SQL for answer feedback ("was this helpful?"): keyword-only functions; callers own the
+transaction."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bridge.db.models import AnswerFeedback, Conversation
+
+
+class UnknownConversation(LookupError):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"no conversation {conversation_id}")
+        self.conversation_id = conversation_id
+
+
+async def add_feedback(
+    *,
+    session: AsyncSession,
+    conversation_id: str,
+    article_id: str,
+    helpful: bool,
+    language: str,
+    chunk_id: str | None = None,
+    query: str | None = None,
+    score: float | None = None,
+) -> AnswerFeedback:
+    """Store one rating of an answer; raises `UnknownConversation`."""
+    if await session.get(Conversation, conversation_id) is None:
+        raise UnknownConversation(conversation_id)
+    row = AnswerFeedback(
+        conversation_id=conversation_id,
+        article_id=article_id,
+        chunk_id=chunk_id,
+        query=query,
+        score=score,
+        helpful=helpful,
+        language=language,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def list_feedback(
+    *, session: AsyncSession, conversation_id: str | None = None, limit: int = 100
+) -> list[AnswerFeedback]:
+    """The newest ratings first, of one conversation or of all."""
+    query = select(AnswerFeedback)
+    if conversation_id is not None:
+        query = query.where(AnswerFeedback.conversation_id == conversation_id)
+    rows = await session.scalars(
+        query.order_by(AnswerFeedback.created_at.desc(), AnswerFeedback.id.desc()).limit(limit)
+    )
+    return list(rows)
