@@ -4,24 +4,16 @@ writers see which answers work. The reply itself is the rule's next response."""
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bridge_client import BridgeClient
+from actions.bridge_action import BridgeAction
 from actions.knowledge import customer_messages
-from actions.services import default_bridge_client
 
 
-class ActionRecordFeedback(Action):  # type: ignore[misc]  # rasa_sdk is untyped
-    def __init__(self, bridge: BridgeClient | None = None) -> None:
-        self._bridge = bridge
-
-    @property
-    def bridge(self) -> BridgeClient:
-        return self._bridge or default_bridge_client()
-
+class ActionRecordFeedback(BridgeAction):
     def name(self) -> str:
         return "action_record_feedback"
 

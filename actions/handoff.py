@@ -10,15 +10,14 @@ The reason comes from the button that asked (`/request_human{"reason": "no_answe
 import math
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.bridge_client import BridgeClient
+from actions.bridge_action import BridgeAction
 from actions.knowledge import customer_messages
-from actions.services import default_bridge_client
 
 REASONS = frozenset({"customer_request", "no_answer", "not_helpful", "bot_failed"})
 
@@ -33,14 +32,7 @@ def _reason(tracker: Tracker) -> str:
     return "customer_request"
 
 
-class ActionHandoff(Action):  # type: ignore[misc]  # rasa_sdk is untyped
-    def __init__(self, bridge: BridgeClient | None = None) -> None:
-        self._bridge = bridge
-
-    @property
-    def bridge(self) -> BridgeClient:
-        return self._bridge or default_bridge_client()
-
+class ActionHandoff(BridgeAction):
     def name(self) -> str:
         return "action_handoff"
 

@@ -197,10 +197,11 @@ async def _handle(console: _Console, raw: str | None) -> None:
     except (json.JSONDecodeError, ValidationError):
         await console.error("invalid_event")
         return
-    services.presence.touch(console.agent.id)
-    if isinstance(event, Ping):
+    if isinstance(event, Ping):  # the socket's keep-alive says nothing about the agent
         await console.send({"type": "pong"})
-    elif isinstance(event, Subscribe):
+        return
+    services.presence.touch(console.agent.id)
+    if isinstance(event, Subscribe):
         await console.subscribe(event.conversation_id, event.after)
     elif isinstance(event, Unsubscribe):
         console.unsubscribe(event.conversation_id)
