@@ -22,6 +22,7 @@ from bridge.api import (
     offline_requests,
     pages,
     presence,
+    reports,
     staff_auth,
     staff_console,
     unanswered,
@@ -176,5 +177,6 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(staff_auth.router)
     app.include_router(presence.router)
     app.include_router(staff_console.router)
+    app.include_router(reports.router)
     app.include_router(console_pages.router)
     return app

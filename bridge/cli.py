@@ -10,6 +10,7 @@ from rich.table import Table
 
 from actions.warm_up import WARM_UP_CALL
 from bridge.db import migrate
+from bridge.report_cli import app as report_app
 from bridge.settings import get_settings
 from bridge.user_cli import app as user_app
 from knowledge_base.cli import app as kb_app
@@ -21,6 +22,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(bench_app, name="bench")
 app.add_typer(user_app, name="user")
+app.add_typer(report_app, name="report")
 console = Console()
 
 

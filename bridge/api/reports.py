@@ -1,0 +1,133 @@
+"""Support-metrics reports for admins: NPS, answer helpfulness, conversations.
+
+`from` and `to` are whole UTC days, both included. `?format=csv` gives one of the report's
+tables (`table`, default `summary`) as a CSV attachment instead of the JSON.
+"""
+
+import csv
+import dataclasses
+import io
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bridge.api.staff_deps import CurrentStaff
+from bridge.schemas import Language
+from bridge.services import report_tables, reports
+from bridge.services.report_period import InvalidPeriod, Period
+from bridge.services.report_tables import ReportTable
+from bridge.services.staff_auth import StaffMember
+
+R = TypeVar("R")
+
+ADMIN_ONLY = "reports need the admin role"
+
+
+async def require_admin(member: CurrentStaff) -> StaffMember:
+    """Only admins: unlike require_role, no other role is enough."""
+    if member.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=ADMIN_ONLY)
+    return member
+
+
+Admin = Annotated[StaffMember, Depends(require_admin)]
+From = Annotated[str, Query(alias="from", description="First day, YYYY-MM-DD (UTC).")]
+To = Annotated[str, Query(alias="to", description="Last day, YYYY-MM-DD (UTC), included.")]
+Lang = Annotated[Language | None, Query(alias="lang")]
+Format = Annotated[Literal["json", "csv"], Query(alias="format")]
+TableName = Annotated[str, Query(alias="table", max_length=40)]
+
+router = APIRouter(prefix="/api/staff/reports", tags=["reports"])
+
+
+def _period(start: str, end: str) -> Period:
+    try:
+        return Period.parse(start, end)
+    except InvalidPeriod as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+
+
+def _csv(tables: list[ReportTable], name: str, filename: str) -> Response:
+    chosen = next((t for t in tables if t.name == name), None)
+    if chosen is None:
+        known = ", ".join(t.name for t in tables)
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"unknown table {name!r}: {known}"
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(chosen.header)
+    writer.writerows([["" if cell is None else cell for cell in row] for row in chosen.rows])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}-{name}.csv"'},
+    )
+
+
+async def _run(request: Request, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
+    async with request.app.state.services.sessions() as session:
+        return await work(session)
+
+
+def _answer(
+    report: Any, tables: list[ReportTable], fmt: str, table: str, kind: str
+) -> Response | dict[str, Any]:
+    if fmt == "csv":
+        period: Period = report.period
+        return _csv(tables, table, f"{kind}-{period.start}-{period.end}")
+    return dataclasses.asdict(report)
+
+
+@router.get("/nps", response_model=None)
+async def nps(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    period = _period(start, end)
+    report = await _run(
+        request, lambda s: reports.nps_report(session=s, period=period, language=lang)
+    )
+    return _answer(report, report_tables.nps_tables(report), fmt, table, "nps")
+
+
+@router.get("/helpful", response_model=None)
+async def helpful(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    period = _period(start, end)
+    report = await _run(
+        request, lambda s: reports.helpful_report(session=s, period=period, language=lang)
+    )
+    return _answer(report, report_tables.helpful_tables(report), fmt, table, "helpful")
+
+
+@router.get("/conversations", response_model=None)
+async def conversations(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    period = _period(start, end)
+    report = await _run(
+        request, lambda s: reports.conversation_report(session=s, period=period, language=lang)
+    )
+    return _answer(report, report_tables.conversation_tables(report), fmt, table, "conversations")

@@ -1,0 +1,108 @@
+"""`supportbot report ...`: the admins' support-metrics reports, printed as tables."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services import report_tables, reports
+from bridge.services.report_period import InvalidPeriod, Period
+from bridge.services.report_tables import Cell, ReportTable
+from bridge.settings import get_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Support-metrics reports (NPS, helpfulness, conversations).")
+console = Console()
+
+From = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")]
+To = Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (UTC), included.")]
+Lang = Annotated[str | None, typer.Option("--lang", help="Only this language (en or hu).")]
+LANGUAGES = ("en", "hu")
+
+
+async def _in_session(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    return asyncio.run(_in_session(get_settings().database_url, work))
+
+
+def _fail(error: Exception) -> NoReturn:
+    console.print(f"[red]{escape(str(error))}[/red]")
+    raise typer.Exit(1)
+
+
+def _period(start: str, end: str, lang: str | None) -> Period:
+    if lang is not None and lang not in LANGUAGES:
+        _fail(ValueError(f"--lang is one of {', '.join(LANGUAGES)}, not {lang!r}"))
+    try:
+        return Period.parse(start, end)
+    except InvalidPeriod as exc:
+        _fail(exc)
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return escape(str(value))
+
+
+def _print(title: str, tables: list[ReportTable]) -> None:
+    for table in tables:
+        if table.name == "summary":
+            # One row of many figures reads better, and fits a terminal, as name | value.
+            shown = Table("figure", "value", title=f"{title}: {table.name}")
+            for name, value in zip(table.header, table.rows[0], strict=True):
+                shown.add_row(name, _cell(value))
+        else:
+            shown = Table(*table.header, title=f"{title}: {table.name}")
+            for row in table.rows:
+                shown.add_row(*(_cell(value) for value in row))
+        console.print(shown)
+
+
+def _title(kind: str, period: Period, lang: str | None) -> str:
+    return f"{kind} {period.start} – {period.end}" + (f" ({lang})" if lang else "")
+
+
+@app.command("nps")
+def nps(start: From, end: To, lang: Lang = None) -> None:
+    """Net Promoter Score: response rate, promoters/passives/detractors, weekly trend."""
+    period = _period(start, end, lang)
+    report = _with_session(lambda s: reports.nps_report(session=s, period=period, language=lang))
+    _print(_title("NPS", period, lang), report_tables.nps_tables(report))
+
+
+@app.command("helpful")
+def helpful(start: From, end: To, lang: Lang = None) -> None:
+    """Share of "helpful" votes on answers, overall and per article."""
+    period = _period(start, end, lang)
+    report = _with_session(
+        lambda s: reports.helpful_report(session=s, period=period, language=lang)
+    )
+    _print(_title("Helpfulness", period, lang), report_tables.helpful_tables(report))
+
+
+@app.command("conversations")
+def conversations(start: From, end: To, lang: Lang = None) -> None:
+    """Handoffs, containment, queue wait and first agent response (seconds)."""
+    period = _period(start, end, lang)
+    report = _with_session(
+        lambda s: reports.conversation_report(session=s, period=period, language=lang)
+    )
+    _print(_title("Conversations", period, lang), report_tables.conversation_tables(report))

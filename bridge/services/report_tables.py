@@ -1,0 +1,85 @@
+"""The reports as named tables of plain values: what the CSV export and the CLI show."""
+
+from dataclasses import dataclass
+
+from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    name: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+def nps_tables(report: NpsReport) -> list[ReportTable]:
+    s = report.summary
+    summary = ReportTable(
+        "summary",
+        [
+            "asked",
+            "answered",
+            "response_rate_pct",
+            "nps",
+            "ci_low",
+            "ci_high",
+            "promoters",
+            "passives",
+            "detractors",
+        ],
+        [
+            [
+                report.asked,
+                report.answered,
+                report.response_rate_pct,
+                s.nps if s else None,
+                s.ci_low if s else None,
+                s.ci_high if s else None,
+                s.promoters if s else 0,
+                s.passives if s else 0,
+                s.detractors if s else 0,
+            ]
+        ],
+    )
+    weekly = ReportTable(
+        "weekly",
+        ["week_start", "nps", "responses"],
+        [[w.week_start.isoformat(), w.nps, w.responses] for w in report.weekly],
+    )
+    return [summary, weekly]
+
+
+def helpful_tables(report: HelpfulReport) -> list[ReportTable]:
+    summary = ReportTable(
+        "summary",
+        ["helpful", "not_helpful", "rate_pct"],
+        [[report.helpful, report.not_helpful, report.rate_pct]],
+    )
+    articles = ReportTable(
+        "articles",
+        ["article_id", "helpful", "not_helpful", "rate_pct"],
+        [[a.article_id, a.helpful, a.not_helpful, a.rate_pct] for a in report.articles],
+    )
+    return [summary, articles]
+
+
+CONVERSATION_FIELDS = [
+    "conversations",
+    "handoffs",
+    "with_handoff",
+    "handoff_rate_pct",
+    "containment_pct",
+    "claimed",
+    "queue_wait_median_s",
+    "queue_wait_p90_s",
+    "answered_by_agent",
+    "first_response_median_s",
+    "first_response_p90_s",
+]
+
+
+def conversation_tables(report: ConversationReport) -> list[ReportTable]:
+    row: list[Cell] = [getattr(report, name) for name in CONVERSATION_FIELDS]
+    return [ReportTable("summary", list(CONVERSATION_FIELDS), [row])]
