@@ -14,11 +14,16 @@ from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services import report_tables, reports
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
+from bridge.services.unanswered_clusters import unanswered_groups
 from bridge.settings import get_settings
+from knowledge_base.embedding import SentenceTransformerEmbedder
+from knowledge_base.settings import get_kb_settings
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Support-metrics reports (NPS, helpfulness, conversations).")
+app = typer.Typer(
+    help="Support-metrics reports (NPS, helpfulness, conversations, unanswered questions)."
+)
 console = Console()
 
 From = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")]
@@ -106,3 +111,23 @@ def conversations(start: From, end: To, lang: Lang = None) -> None:
         lambda s: reports.conversation_report(session=s, period=period, language=lang)
     )
     _print(_title("Conversations", period, lang), report_tables.conversation_tables(report))
+
+
+@app.command("unanswered")
+def unanswered(
+    start: From,
+    end: To,
+    lang: Lang = None,
+    similarity: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="Cosine that joins a group.")
+    ] = 0.7,
+) -> None:
+    """Questions the bot could not answer, grouped by meaning: the writers' to-do list."""
+    period = _period(start, end, lang)
+    embedder = SentenceTransformerEmbedder.from_settings(get_kb_settings())
+    groups = _with_session(
+        lambda s: unanswered_groups(
+            session=s, period=period, language=lang, embedder=embedder, similarity=similarity
+        )
+    )
+    _print(_title("Unanswered questions", period, lang), [report_tables.unanswered_table(groups)])

@@ -1,4 +1,5 @@
-"""Support-metrics reports for admins: NPS, answer helpfulness, conversations.
+"""Support-metrics reports: NPS, answer helpfulness, conversations (admins), and the
+unanswered questions grouped by meaning (editors and admins: the writers' to-do list).
 
 `from` and `to` are whole UTC days, both included. `?format=csv` gives one of the report's
 tables (`table`, default `summary`) as a CSV attachment instead of the JSON.
@@ -14,12 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bridge.api.staff_deps import CurrentStaff
+from bridge.api.staff_deps import CurrentStaff, require_role
 from bridge.schemas import Language
 from bridge.services import report_tables, reports
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import ReportTable
 from bridge.services.staff_auth import StaffMember
+from bridge.services.unanswered_clusters import unanswered_groups
 
 R = TypeVar("R")
 
@@ -131,3 +133,35 @@ async def conversations(
         request, lambda s: reports.conversation_report(session=s, period=period, language=lang)
     )
     return _answer(report, report_tables.conversation_tables(report), fmt, table, "conversations")
+
+
+Editor = Annotated[StaffMember, Depends(require_role("editor"))]
+Similarity = Annotated[float, Query(gt=0, le=1, description="Cosine that joins a group.")]
+
+
+@router.get("/unanswered", response_model=None)
+async def unanswered(
+    _editor: Editor,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    similarity: Similarity = 0.7,
+    fmt: Format = "json",
+) -> Response | dict[str, Any]:
+    """Questions the bot could not answer, grouped by meaning, biggest group first."""
+    period = _period(start, end)
+    embedder = request.app.state.services.knowledge_base().embedder
+    groups = await _run(
+        request,
+        lambda s: unanswered_groups(
+            session=s, period=period, language=lang, embedder=embedder, similarity=similarity
+        ),
+    )
+    if fmt == "csv":
+        table = report_tables.unanswered_table(groups)
+        return _csv([table], table.name, f"unanswered-{period.start}-{period.end}")
+    return {
+        "period": {"start": period.start, "end": period.end},
+        "groups": [dataclasses.asdict(group) for group in groups],
+    }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
+from bridge.services.unanswered_clusters import QuestionGroup
 
 Cell = str | int | float | None
 
@@ -83,3 +84,20 @@ CONVERSATION_FIELDS = [
 def conversation_tables(report: ConversationReport) -> list[ReportTable]:
     row: list[Cell] = [getattr(report, name) for name in CONVERSATION_FIELDS]
     return [ReportTable("summary", list(CONVERSATION_FIELDS), [row])]
+
+
+def unanswered_table(groups: list[QuestionGroup]) -> ReportTable:
+    return ReportTable(
+        "groups",
+        ["language", "count", "last_asked", "closest_article", "examples"],
+        [
+            [
+                g.language,
+                g.count,
+                g.last_asked.isoformat(),
+                g.best_article_id,
+                " | ".join(g.examples),
+            ]
+            for g in groups
+        ],
+    )

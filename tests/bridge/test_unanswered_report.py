@@ -1,0 +1,141 @@
+"""Unanswered questions grouped by meaning, with the real embedding model: the grouping
+itself, the editors' report (JSON and CSV) on SQLite and PostgreSQL, and the CLI."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from rich.console import Console
+from typer.testing import CliRunner
+
+from bridge import report_cli
+from bridge.app import create_app
+from bridge.cli import app as cli_app
+from bridge.services.unanswered_clusters import leader_clusters
+from bridge.settings import get_settings
+from knowledge_base.settings import KBSettings
+from tests.conftest import TEST_SERVICE_TOKEN, make_settings, shared_embedder
+from tests.staff import Signed, add_user, sign_in
+
+SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
+TODAY = datetime.now(UTC).date().isoformat()
+# Oldest first, as customers asked them.
+ASKED = [
+    ("do you ship to mars", "en"),
+    ("who is your ceo", "en"),
+    ("can you deliver to mars?", "en"),
+    ("do you sell submarines", "en"),
+    ("what is the name of the CEO", "en"),
+    ("shipping to Mars possible?", "en"),
+    ("szállítotok a Marsra?", "hu"),
+]
+
+
+def test_questions_that_mean_the_same_are_grouped() -> None:
+    texts = [text for text, lang in ASKED if lang == "en"]
+    groups = leader_clusters(shared_embedder().embed(texts), similarity=0.7)
+    assert sorted(sorted(texts[i] for i in group) for group in groups) == [
+        ["can you deliver to mars?", "do you ship to mars", "shipping to Mars possible?"],
+        ["do you sell submarines"],
+        ["what is the name of the CEO", "who is your ceo"],
+    ]
+    # At the strictest setting every question stands alone.
+    assert len(leader_clusters(shared_embedder().embed(texts), similarity=1.0)) == len(texts)
+    with pytest.raises(ValueError, match="similarity"):
+        leader_clusters(np.zeros((1, 384), dtype=np.float32), similarity=0)
+
+
+@pytest.fixture
+def app_client(database_url: str, kb_settings: KBSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings(database_url, None), kb_settings)) as client:
+        for text, lang in ASKED:
+            body = {"question": text, "language": lang, "best_article_id": "delivery-times"}
+            assert client.post("/api/unanswered", json=body, headers=SERVICE).status_code == 201
+        yield client
+
+
+@pytest.fixture
+def editor(app_client: TestClient, database_url: str) -> Signed:
+    add_user(database_url, "erik@example.com", role="editor")
+    return sign_in(app_client, "erik@example.com")
+
+
+def report(client: TestClient, signed: Signed, **params: str) -> dict[str, object]:
+    response = client.get(
+        "/api/staff/reports/unanswered",
+        params={"from": TODAY, "to": TODAY, **params},
+        headers=signed.headers(),
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_the_writers_to_do_list(app_client: TestClient, editor: Signed) -> None:
+    groups = report(app_client, editor)["groups"]
+    assert isinstance(groups, list)
+    assert [(g["language"], g["count"], g["examples"]) for g in groups] == [
+        (
+            "en",
+            3,
+            ["shipping to Mars possible?", "can you deliver to mars?", "do you ship to mars"],
+        ),
+        ("en", 2, ["what is the name of the CEO", "who is your ceo"]),
+        ("en", 1, ["do you sell submarines"]),
+        ("hu", 1, ["szállítotok a Marsra?"]),
+    ]
+    assert groups[0]["best_article_id"] == "delivery-times"
+    hungarian = report(app_client, editor, lang="hu")["groups"]
+    assert isinstance(hungarian, list) and [g["count"] for g in hungarian] == [1]
+    csv = app_client.get(
+        "/api/staff/reports/unanswered",
+        params={"from": TODAY, "to": TODAY, "format": "csv"},
+        headers=editor.headers(),
+    )
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.splitlines()
+    assert lines[0] == "language,count,last_asked,closest_article,examples"
+    assert lines[1].startswith("en,3,") and len(lines) == 5
+
+
+def test_who_may_read_it_and_bad_periods(
+    app_client: TestClient, editor: Signed, database_url: str
+) -> None:
+    add_user(database_url, "anna@example.com", role="agent")
+    agent = sign_in(app_client, "anna@example.com")
+    url = "/api/staff/reports/unanswered"
+    period = {"from": TODAY, "to": TODAY}
+    assert app_client.get(url, params=period, headers=agent.headers()).status_code == 403
+    for bad in (
+        {"from": "2026-13-01", "to": TODAY},
+        {"from": TODAY, "to": "2020-01-01"},
+        {"from": "2024-01-01", "to": "2026-01-01"},
+        {**period, "similarity": "0"},
+        {**period, "similarity": "1.5"},
+    ):
+        assert app_client.get(url, params=bad, headers=editor.headers()).status_code == 422, bad
+    empty = report(app_client, editor, **{"from": "2020-01-01", "to": "2020-01-31"})
+    assert empty["groups"] == []
+
+
+def test_the_cli_prints_the_same_groups(
+    app_client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(report_cli, "console", Console(width=200, force_terminal=False))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        result = runner.invoke(
+            cli_app, ["report", "unanswered", "--from", TODAY, "--to", TODAY, "--lang", "en"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "shipping to Mars possible?" in result.output
+        assert "szállítotok" not in result.output
+        inverted = ["report", "unanswered", "--from", TODAY, "--to", "2020-01-01"]
+        bad = runner.invoke(cli_app, inverted)
+        assert bad.exit_code == 1
+    finally:
+        get_settings.cache_clear()
