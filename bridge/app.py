@@ -15,6 +15,7 @@ from bridge.api import (
     console_pages,
     conversations,
     feedback,
+    goals,
     handoffs,
     health,
     kb_pages,
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(nps.router)
     app.include_router(feedback.router)
     app.include_router(offline_requests.router)
+    app.include_router(goals.router)
     app.include_router(kb_pages.router)
     app.include_router(pages.router)
     app.include_router(staff_auth.router)

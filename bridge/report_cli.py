@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services import report_tables, reports
+from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
 from bridge.services.unanswered_clusters import unanswered_groups
@@ -131,3 +132,18 @@ def unanswered(
         )
     )
     _print(_title("Unanswered questions", period, lang), [report_tables.unanswered_table(groups)])
+
+
+@app.command("conversion")
+def conversion(
+    start: From,
+    end: To,
+    lang: Lang = None,
+    goal: Annotated[str, typer.Option(help="The goal the page reports.")] = "conversion",
+) -> None:
+    """Conversations in which the page reported the goal, as a share of all conversations."""
+    period = _period(start, end, lang)
+    report = _with_session(
+        lambda s: conversion_report(session=s, period=period, language=lang, goal=goal)
+    )
+    _print(_title("Conversion", period, lang), report_tables.conversion_tables(report))

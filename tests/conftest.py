@@ -60,7 +60,7 @@ async def _truncate(url: str) -> None:
     try:
         await connection.execute(
             "TRUNCATE conversations, messages, handoffs, users, offline_requests,"
-            " conversation_notes, nps_surveys, answer_feedback CASCADE"
+            " conversation_notes, nps_surveys, answer_feedback, goals CASCADE"
         )
     finally:
         await connection.close()

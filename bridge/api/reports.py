@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bridge.api.staff_deps import CurrentStaff, require_role
 from bridge.schemas import Language
 from bridge.services import report_tables, reports
+from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import ReportTable
 from bridge.services.staff_auth import StaffMember
@@ -165,3 +166,28 @@ async def unanswered(
         "period": {"start": period.start, "end": period.end},
         "groups": [dataclasses.asdict(group) for group in groups],
     }
+
+
+GoalParam = Annotated[
+    str, Query(alias="goal", pattern=r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$", description="Goal name.")
+]
+
+
+@router.get("/conversion", response_model=None)
+async def conversion(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    goal: GoalParam = "conversion",
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    """Conversations in which the page reported `goal`, as a share of all conversations."""
+    period = _period(start, end)
+    report = await _run(
+        request,
+        lambda s: conversion_report(session=s, period=period, language=lang, goal=goal),
+    )
+    return _answer(report, report_tables.conversion_tables(report), fmt, table, "conversion")

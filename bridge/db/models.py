@@ -233,3 +233,18 @@ class AnswerFeedback(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+class Goal(Base):
+    """A goal the host page reported through the widget (`SupportWidget.track("conversion")`)
+    during a conversation: what conversion reports count."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    goal: Mapped[str] = mapped_column(String(64), index=True)
+    page_url: Mapped[str | None] = mapped_column(String(2048))
+    reached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bridge.services.conversion_report import ConversionReport
 from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
 from bridge.services.unanswered_clusters import QuestionGroup
 
@@ -101,3 +102,13 @@ def unanswered_table(groups: list[QuestionGroup]) -> ReportTable:
             for g in groups
         ],
     )
+
+
+def conversion_tables(report: ConversionReport) -> list[ReportTable]:
+    return [
+        ReportTable(
+            "summary",
+            ["goal", "conversations", "converted", "conversion_rate_pct"],
+            [[report.goal, report.conversations, report.converted, report.conversion_rate_pct]],
+        )
+    ]

@@ -1,6 +1,6 @@
 /**
- * The bridge's HTTP API: creating a conversation, loading a stored one's transcript and
- * leaving a message for the team.
+ * The bridge's HTTP API: creating a conversation, loading a stored one's transcript, leaving a
+ * message for the team and reporting the host page's goals.
  * Live traffic goes over the websocket (connection.js); these calls are the only ones
  * that need plain HTTP. Requests never send cookies: the widget runs on other sites and
  * authenticates with the conversation's bearer token.
@@ -95,5 +95,33 @@ export async function leaveMessage(config, conversation, body) {
     return "failed";
   } catch {
     return "failed";
+  }
+}
+
+/**
+ * Reports a goal the host page reached: "ok", "refused" (4xx: it would be refused again), or
+ * "retry" when the network or the bridge failed. Never throws.
+ *
+ * @param {import("./config.js").Config} config
+ * @param {import("./storage.js").Conversation} conversation
+ * @param {import("./goals.js").Goal} goal
+ */
+export async function reportGoal(config, conversation, goal) {
+  const url = `${config.bridgeBase}/api/conversations/${encodeURIComponent(conversation.conversation_id)}/goals`;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${conversation.token}` },
+      body: JSON.stringify({ goal: goal.goal, page_url: goal.page_url, at: goal.at }),
+    });
+    if (response.ok) return "ok";
+    if (response.status >= 400 && response.status < 500) {
+      reportHttpError("reporting a goal", response);
+      return "refused";
+    }
+    return "retry";
+  } catch {
+    return "retry";
   }
 }

@@ -60,7 +60,10 @@ export function start(embed) {
       error: (text) => view.showNotice(text || t.genericError),
       authFailed: () => chat.restartConversation(),
       closed: () => chat.onDisconnected(),
-      changed: () => view.renderStatusLine(),
+      changed: () => {
+        view.renderStatusLine();
+        if (state.connected) goals.flush(config, state.conversation);
+      },
     },
   });
   const chat = createChat({
@@ -79,7 +82,10 @@ export function start(embed) {
     open: () => chat.openPanel(),
     close: () => chat.closePanel({ restoreFocus: false }),
     isOpen: () => state.open,
-    track: (goal) => goals.add(goal),
+    track: (goal) => {
+      goals.add(goal);
+      goals.flush(config, state.conversation);
+    },
   });
 }
 
