@@ -85,55 +85,42 @@ def _answer(
     return dataclasses.asdict(report)
 
 
-@router.get("/nps", response_model=None)
-async def nps(
-    _admin: Admin,
-    request: Request,
-    start: From,
-    end: To,
-    lang: Lang = None,
-    fmt: Format = "json",
-    table: TableName = "summary",
-) -> Response | dict[str, Any]:
-    period = _period(start, end)
-    report = await _run(
-        request, lambda s: reports.nps_report(session=s, period=period, language=lang)
+def _period_report(
+    kind: str,
+    compute: Callable[..., Awaitable[Any]],
+    tables: Callable[[Any], list[ReportTable]],
+    summary: str,
+) -> None:
+    """One admin route per report over a period and a language: JSON, or a table as CSV."""
+
+    async def route(
+        _admin: Admin,
+        request: Request,
+        start: From,
+        end: To,
+        lang: Lang = None,
+        fmt: Format = "json",
+        table: TableName = "summary",
+    ) -> Response | dict[str, Any]:
+        period = _period(start, end)
+        report = await _run(request, lambda s: compute(session=s, period=period, language=lang))
+        return _answer(report, tables(report), fmt, table, kind)
+
+    router.add_api_route(
+        f"/{kind}", route, methods=["GET"], response_model=None, summary=summary, name=kind
     )
-    return _answer(report, report_tables.nps_tables(report), fmt, table, "nps")
 
 
-@router.get("/helpful", response_model=None)
-async def helpful(
-    _admin: Admin,
-    request: Request,
-    start: From,
-    end: To,
-    lang: Lang = None,
-    fmt: Format = "json",
-    table: TableName = "summary",
-) -> Response | dict[str, Any]:
-    period = _period(start, end)
-    report = await _run(
-        request, lambda s: reports.helpful_report(session=s, period=period, language=lang)
-    )
-    return _answer(report, report_tables.helpful_tables(report), fmt, table, "helpful")
-
-
-@router.get("/conversations", response_model=None)
-async def conversations(
-    _admin: Admin,
-    request: Request,
-    start: From,
-    end: To,
-    lang: Lang = None,
-    fmt: Format = "json",
-    table: TableName = "summary",
-) -> Response | dict[str, Any]:
-    period = _period(start, end)
-    report = await _run(
-        request, lambda s: reports.conversation_report(session=s, period=period, language=lang)
-    )
-    return _answer(report, report_tables.conversation_tables(report), fmt, table, "conversations")
+_period_report("nps", reports.nps_report, report_tables.nps_tables, "NPS with its interval")
+_period_report(
+    "helpful", reports.helpful_report, report_tables.helpful_tables, "Helpful rate of answers"
+)
+_period_report(
+    "conversations",
+    reports.conversation_report,
+    report_tables.conversation_tables,
+    "Handoffs, containment, waits",
+)
 
 
 Editor = Annotated[StaffMember, Depends(require_role("editor"))]
