@@ -28,13 +28,29 @@ class HandoffOutcome:
     hours: str = ""  # the chat's opening hours, for outside_hours
 
 
+@dataclass(frozen=True)
+class SurveyStart:
+    """Whether the customer may be asked for NPS now.
+
+    `started`: the bridge recorded the question (`survey_id`); `recently_asked`: this visitor
+    was asked within the cooldown; `failed`: the bridge could not be reached or refused.
+    """
+
+    status: Literal["started", "recently_asked", "failed"]
+    survey_id: int = 0
+
+
 class BridgeClient:
     def __init__(self, settings: ActionSettings) -> None:
         self._settings = settings
 
     async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self._send("POST", path, body)
+
+    async def _send(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
         async with httpx.AsyncClient(timeout=self._settings.bridge_timeout_s) as client:
-            response = await client.post(
+            response = await client.request(
+                method,
                 f"{self._settings.bridge_url}{path}",
                 json=body,
                 headers={"Authorization": f"Bearer {self._settings.service_token}"},
@@ -110,6 +126,40 @@ class BridgeClient:
             return True
         except httpx.HTTPError as exc:
             log.warning("could not record answer feedback: %s", exc)
+            return False
+
+    async def start_survey(
+        self, *, conversation_id: str, language: str, trigger: str
+    ) -> SurveyStart:
+        body = {"conversation_id": conversation_id, "language": language, "trigger": trigger}
+        try:
+            data = (await self._post("/api/nps/surveys", body)).json()
+            return SurveyStart("started", survey_id=int(data["survey_id"]))
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code == 409:
+                return SurveyStart("recently_asked")
+            log.warning("could not start an NPS survey for %s: %s", conversation_id, exc)
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("could not start an NPS survey for %s: %s", conversation_id, exc)
+        return SurveyStart("failed")
+
+    async def record_score(self, *, survey_id: int, score: int) -> bool:
+        return await self._survey_step(survey_id, "score", {"score": score}, method="PUT")
+
+    async def record_reason(self, *, survey_id: int, reason: str) -> bool:
+        return await self._survey_step(survey_id, "reason", {"reason": reason}, method="PUT")
+
+    async def end_survey(self, *, survey_id: int, outcome: str) -> bool:
+        return await self._survey_step(survey_id, "end", {"outcome": outcome}, method="POST")
+
+    async def _survey_step(
+        self, survey_id: int, step: str, body: dict[str, Any], *, method: str
+    ) -> bool:
+        try:
+            await self._send(method, f"/api/nps/surveys/{survey_id}/{step}", body)
+            return True
+        except httpx.HTTPError as exc:
+            log.warning("could not record the NPS %s of survey %s: %s", step, survey_id, exc)
             return False
 
     async def record_unanswered(

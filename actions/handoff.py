@@ -19,7 +19,7 @@ from actions import replies
 from actions.bridge_action import BridgeAction
 from actions.knowledge import customer_messages
 
-REASONS = frozenset({"customer_request", "no_answer", "not_helpful", "bot_failed"})
+REASONS = frozenset({"customer_request", "no_answer", "not_helpful", "bot_failed", "nps_follow_up"})
 
 
 def _reason(tracker: Tracker) -> str:

@@ -70,7 +70,7 @@ def _shown(hits: Sequence[ArticleHit]) -> list[EventType]:
     return [SlotSet("kb_shown", articles), SlotSet("kb_misses", 0)]
 
 
-def _payload(intent: str, **entities: str) -> str:
+def payload(intent: str, **entities: str | int) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
 
 
@@ -139,11 +139,11 @@ class KnowledgeAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped
             buttons=[
                 {
                     "title": replies.text("helpful", language),
-                    "payload": _payload("answer_helpful", article_id=hit.article_id),
+                    "payload": payload("answer_helpful", article_id=hit.article_id),
                 },
                 {
                     "title": replies.text("not_helpful", language),
-                    "payload": _payload("answer_not_helpful", article_id=hit.article_id),
+                    "payload": payload("answer_not_helpful", article_id=hit.article_id),
                 },
             ],
         )
@@ -175,7 +175,7 @@ class ActionAnswerQuestion(KnowledgeAction):
                     buttons=[
                         {
                             "title": replies.text("human", language),
-                            "payload": _payload("request_human", reason="no_answer"),
+                            "payload": payload("request_human", reason="no_answer"),
                         }
                     ],
                 )
@@ -201,7 +201,7 @@ class ActionAnswerQuestion(KnowledgeAction):
                 buttons=[
                     {
                         "title": hit.title,
-                        "payload": _payload("choose_article", article_id=hit.article_id),
+                        "payload": payload("choose_article", article_id=hit.article_id),
                     }
                     for hit in result.hits[:3]
                 ],

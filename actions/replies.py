@@ -49,6 +49,90 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "hu": "Sajnos most nem érem el a kollégáimat. Kérem, próbálja újra néhány perc "
         "múlva, vagy írjon nekünk: support@northwind.example.",
     },
+    "goodbye": {
+        "en": "Goodbye, and thanks for visiting Northwind Shop!",
+        "hu": "Viszontlátásra! Köszönjük, hogy felkereste a Northwind Webáruházat.",
+    },
+    # --- NPS survey -------------------------------------------------------------------------
+    "nps_ask_goodbye": {
+        "en": "Before you go: how likely are you to recommend Northwind Shop to a friend or "
+        "colleague? Choose from 0 (not at all likely) to 10 (extremely likely).",
+        "hu": "Mielőtt elköszönünk: mennyire valószínű, hogy ajánlaná a Northwind Webáruházat "
+        "egy barátjának vagy kollégájának? Válasszon 0 (egyáltalán nem) és 10 (nagyon "
+        "valószínű) között.",
+    },
+    "nps_ask_after_agent": {
+        "en": "Thanks for chatting with us. One quick question: how likely are you to "
+        "recommend Northwind Shop to a friend or colleague? Choose from 0 (not at all "
+        "likely) to 10 (extremely likely).",
+        "hu": "Köszönjük, hogy írt nekünk. Egy gyors kérdés: mennyire valószínű, hogy ajánlaná "
+        "a Northwind Webáruházat egy barátjának vagy kollégájának? Válasszon 0 (egyáltalán "
+        "nem) és 10 (nagyon valószínű) között.",
+    },
+    "nps_ask_feedback_request": {
+        "en": "Thank you, we'd love to hear it! First: how likely are you to recommend "
+        "Northwind Shop to a friend or colleague? Choose from 0 (not at all likely) to 10 "
+        "(extremely likely).",
+        "hu": "Köszönjük, kíváncsiak vagyunk rá! Először: mennyire valószínű, hogy ajánlaná a "
+        "Northwind Webáruházat egy barátjának vagy kollégájának? Válasszon 0 (egyáltalán "
+        "nem) és 10 (nagyon valószínű) között.",
+    },
+    "nps_reask": {
+        "en": "Sorry, I didn't catch that. Please choose a number from 0 to 10, or say "
+        "“no thanks” to skip the question.",
+        "hu": "Elnézést, ezt nem értettem. Kérem, válasszon egy számot 0 és 10 között, vagy "
+        "írja, hogy „nem, köszönöm”, ha kihagyná a kérdést.",
+    },
+    "nps_no_thanks": {"en": "No thanks", "hu": "Nem, köszönöm"},
+    "nps_ask_reason": {
+        "en": "Thank you! What is the main reason for your score? (You can skip this.)",
+        "hu": "Köszönjük! Mi a fő oka a pontszámának? (Ezt kihagyhatja.)",
+    },
+    "nps_reason_too_long": {
+        "en": "That's a bit long for me: please put the main reason in at most {limit} "
+        "characters, or skip the question.",
+        "hu": "Ez kicsit hosszú: kérem, legfeljebb {limit} karakterben írja le a fő okot, "
+        "vagy hagyja ki a kérdést.",
+    },
+    "nps_skip": {"en": "Skip", "hu": "Kihagyom"},
+    "nps_thanks_promoter": {
+        "en": "Thank you, we're so glad you're happy with us!",
+        "hu": "Köszönjük, nagyon örülünk, hogy elégedett velünk!",
+    },
+    "nps_review": {
+        "en": "If you have a minute, [leave us a review or recommend us to a friend]({url}).",
+        "hu": "Ha van egy perce, [írjon rólunk értékelést, vagy ajánljon minket egy "
+        "ismerősének]({url}).",
+    },
+    "nps_thanks_passive": {
+        "en": "Thank you for your feedback! We'll use it to get better.",
+        "hu": "Köszönjük a visszajelzését! Felhasználjuk, hogy még jobbak legyünk.",
+    },
+    "nps_thanks_detractor": {
+        "en": "Thank you for telling us, and we're sorry we fell short. Would you like "
+        "someone from our team to follow up with you?",
+        "hu": "Köszönjük, hogy elmondta, és sajnáljuk, hogy csalódást okoztunk. Szeretné, ha "
+        "egy munkatársunk felvenné Önnel a kapcsolatot?",
+    },
+    "nps_follow_up_yes": {"en": "Yes, please", "hu": "Igen, kérem"},
+    "nps_declined": {
+        "en": "No problem, I won't ask again.",
+        "hu": "Rendben, nem kérdezem többet.",
+    },
+    "nps_dropped": {
+        "en": "Let's leave it, then. Thanks anyway!",
+        "hu": "Akkor hagyjuk, azért köszönjük!",
+    },
+    "nps_recently_asked": {
+        "en": "Thank you! You gave us a score recently, so I won't ask for another. If "
+        "something particular is on your mind, a person from our team will gladly hear it.",
+        "hu": "Köszönjük! Nemrég már értékelt minket, ezért most nem kérdezem újra. Ha "
+        "valami konkrét dolgot elmondana, egy munkatársunk szívesen meghallgatja.",
+    },
+    "nps_unavailable": {
+        "en": "Thank you! A person from our team will gladly hear what's on your mind.",
+        "hu": "Köszönjük! Egy munkatársunk szívesen meghallgatja, mi jár a fejében.",
+    },
 }
 
 

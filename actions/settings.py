@@ -18,6 +18,19 @@ class ActionSettings(BaseSettings):
     kb_context_turns: int = Field(
         1, ge=0, le=5, description="Earlier customer messages added to a follow-up question."
     )
+    nps_on_goodbye: bool = Field(
+        True, description="Ask for NPS when the customer says goodbye after an answer."
+    )
+    nps_on_feedback_request: bool = Field(
+        True, description="Ask for NPS when the customer says they want to give feedback."
+    )
+    nps_review_url: str = Field(
+        "",
+        pattern=r"^(https?://[^\s()<>]+)?$",
+        description="Where promoters are invited to leave a review or refer a friend.",
+    )
+    # The same setting as the bridge's, which refuses longer reasons: asked again instead.
+    nps_reason_max_chars: int = Field(1000, ge=1, le=100_000)
 
 
 @lru_cache

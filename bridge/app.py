@@ -94,6 +94,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         away_after_s=settings.agent_away_after_s,
         offline_after_s=settings.agent_offline_after_s,
     )
+    customers = CustomerPresence(hub)
     return Services(
         settings,
         kb_settings,
@@ -121,8 +122,10 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             ),
             max_message_chars=settings.max_message_chars,
             minutes_per_customer=settings.handoff_minutes_per_customer,
+            nps_after_agent=settings.nps_after_agent,
+            customer_present=customers.present,
         ),
-        customers=CustomerPresence(hub),
+        customers=customers,
         agent_sockets=AgentSockets(),
     )
 

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     nps_reason_max_chars: int = Field(
         1000, ge=1, le=100_000, description="Longest reason accepted with an NPS score."
     )
+    nps_after_agent: bool = Field(
+        True,
+        description="Ask for NPS when an agent hands a conversation back or closes it "
+        "(within the visitor's cooldown the bot just greets, or the chat stays closed).",
+    )
 
     @model_validator(mode="after")
     def _readable_hours(self) -> "Settings":

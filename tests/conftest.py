@@ -27,6 +27,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEST_SERVICE_TOKEN = "test-service-token-that-is-long-enough-0123"
+NPS_REVIEW_URL = "https://reviews.example/northwind"  # promoters are invited there
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +113,7 @@ def stack(
             "BRIDGE_URL": bridge_url,
             "PUBLIC_URL": bridge_url,
             "SERVICE_TOKEN": TEST_SERVICE_TOKEN,
+            "NPS_REVIEW_URL": NPS_REVIEW_URL,
         },
     )
     rasa_stack.start()
@@ -147,12 +149,19 @@ def client(settings: Settings, kb_settings: KBSettings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def live_bridge(
-    tmp_path: Path, stack: RasaStack, kb_settings: KBSettings, bridge_port: int
+    tmp_path: Path,
+    stack: RasaStack,
+    kb_settings: KBSettings,
+    bridge_port: int,
+    request: pytest.FixtureRequest,
 ) -> Iterator[LiveBridge]:
-    """The bridge on the session's port (uvicorn) over a fresh, migrated SQLite file."""
+    """The bridge on the session's port (uvicorn) over a fresh, migrated SQLite file; a
+    `bridge_settings(name=value)` mark on the test or its module overrides settings."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'bridge.db'}"
     upgrade(url)
-    bridge = LiveBridge(make_settings(url, stack), kb_settings, port=bridge_port)
+    marks = reversed(list(request.node.iter_markers("bridge_settings")))  # closest mark wins
+    overrides = {name: value for mark in marks for name, value in mark.kwargs.items()}
+    bridge = LiveBridge(make_settings(url, stack, **overrides), kb_settings, port=bridge_port)
     bridge.start()
     yield bridge
     bridge.stop()

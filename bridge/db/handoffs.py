@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.models import Conversation, Handoff, utcnow
 
-Reason = Literal["customer_request", "no_answer", "not_helpful", "bot_failed"]
+# nps_follow_up: a detractor accepted the offer of a person after the NPS survey.
+Reason = Literal["customer_request", "no_answer", "not_helpful", "bot_failed", "nps_follow_up"]
 REASONS: Final = get_args(Reason)
 ACTIVE: Final = ("waiting", "claimed")
 
@@ -196,6 +197,17 @@ async def close(*, session: AsyncSession, handoff_id: int, agent_id: int) -> Han
         raise await _refusal(session, handoff_id)
     await _set_conversation_status(session, handoff.conversation_id, "closed")
     return handoff
+
+
+async def reopen_for_bot(*, session: AsyncSession, conversation_id: str) -> bool:
+    """Give a closed conversation back to the bot (for the NPS survey after an agent closed
+    it); False when it is no longer closed."""
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == "closed")
+        .values(status="bot", updated_at=utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def requeue(*, session: AsyncSession, handoff_id: int) -> Handoff:

@@ -126,6 +126,13 @@ async def start_survey(
     return survey
 
 
+async def latest_survey_id(*, session: AsyncSession, conversation_id: str) -> int | None:
+    """The conversation's newest survey, to tell whether a bot turn just started one."""
+    return await session.scalar(
+        select(func.max(NpsSurvey.id)).where(NpsSurvey.conversation_id == conversation_id)
+    )
+
+
 async def get_survey(*, session: AsyncSession, survey_id: int) -> NpsSurvey | None:
     # populate_existing: after a refused UPDATE the session may hold the row as it was before.
     return await session.get(NpsSurvey, survey_id, populate_existing=True)

@@ -17,14 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge import i18n
-from bridge.db import handoffs, repository
+from bridge.db import handoffs, nps, repository
 from bridge.db.models import Conversation, Handoff, User
 from bridge.schemas import MessageOut
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import MessageRejected, clean_text
 from bridge.services.hub import Hub
 from bridge.services.presence import Presence
-from bridge.services.rasa_client import RasaClient, RasaUnavailable
+from bridge.services.rasa_client import BotReply, RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ class HandoffService:
         hours: BusinessHours,
         max_message_chars: int,
         minutes_per_customer: float,
+        nps_after_agent: bool = False,
+        customer_present: Callable[[str], bool] = lambda _conversation_id: True,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
@@ -98,6 +100,8 @@ class HandoffService:
         self._hours = hours
         self._max_chars = max_message_chars
         self._minutes = minutes_per_customer
+        self._nps_after_agent = nps_after_agent
+        self._customer_present = customer_present
         self._now = now
 
     # -- The customer's side --------------------------------------------------------------
@@ -219,7 +223,12 @@ class HandoffService:
         if row.claimed_by != agent.id:
             raise handoffs.NotYourHandoff(handoff_id)
         try:
-            greeting = await self._rasa.resume(conversation_id=row.conversation_id)
+            await self._rasa.resume(conversation_id=row.conversation_id)
+            greeting = await self._survey(row.conversation_id)
+            if greeting is None:  # not due: the bot says it is back
+                greeting = await self._rasa.trigger(
+                    conversation_id=row.conversation_id, intent="greet"
+                )
         except RasaUnavailable as exc:
             raise BotUnavailable(str(exc)) from exc
         async with self._sessions.begin() as session:
@@ -233,15 +242,7 @@ class HandoffService:
                 )
             ]
             for reply in greeting:
-                lines.append(
-                    await repository.append_message(
-                        session=session,
-                        conversation_id=row.conversation_id,
-                        role="bot",
-                        text=reply.text,
-                        buttons=reply.buttons,
-                    )
-                )
+                lines.append(await self._bot_line(session, row.conversation_id, reply))
             view = handoff_view(row, position=None, claimed_by=agent)
         self._announce(row.conversation_id, lines[0], "bot")
         for line in lines[1:]:
@@ -250,6 +251,8 @@ class HandoffService:
         return view
 
     async def close(self, *, handoff_id: int, agent: Agent) -> dict[str, Any]:
+        """End the handoff and the conversation. When the agent had talked with the customer,
+        the NPS survey may follow: the conversation then goes back to the bot to run it."""
         async with self._sessions.begin() as session:
             row = await handoffs.close(session=session, handoff_id=handoff_id, agent_id=agent.id)
             conversation = await _conversation(session, row.conversation_id)
@@ -257,9 +260,48 @@ class HandoffService:
                 session, conversation, "conversation_closed", author=agent.display_name
             )
             view = handoff_view(row, position=None, claimed_by=agent)
-        self._announce(row.conversation_id, note, "closed")
+        # Published before the survey's turn: lines must reach clients in the order of their
+        # numbers, which the forwarders rely on to drop repeats.
+        self._hub.publish(row.conversation_id, MessageOut.from_row(note).event())
+        status, lines = "closed", []
+        survey = await self._survey_after_close(row) if row.claimed_at is not None else None
+        if survey:
+            async with self._sessions.begin() as session:
+                if await handoffs.reopen_for_bot(session=session, conversation_id=conversation.id):
+                    status = "bot"
+                    lines = [await self._bot_line(session, conversation.id, r) for r in survey]
+        self._hub.publish(row.conversation_id, _status(row.conversation_id, status))
+        for line in lines:
+            self._hub.publish(row.conversation_id, MessageOut.from_row(line).event())
         await self.publish_queue()
         return view
+
+    async def _survey(self, conversation_id: str) -> list[BotReply] | None:
+        """Let the bot ask for NPS after an agent (`NPS_AFTER_AGENT`); its replies when the
+        survey started, None when it is off, the customer has gone, or the visitor was asked
+        recently. Rasa must be resumed already; raises `RasaUnavailable`."""
+        if not self._nps_after_agent or not self._customer_present(conversation_id):
+            return None
+        async with self._sessions() as session:
+            before = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
+        replies = await self._rasa.trigger(
+            conversation_id=conversation_id,
+            intent="give_feedback",
+            entities={"nps_trigger": "after_agent"},
+        )
+        async with self._sessions() as session:
+            after = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
+        return replies if after is not None and after != before else None
+
+    async def _survey_after_close(self, row: Handoff) -> list[BotReply] | None:
+        if not self._nps_after_agent or not self._customer_present(row.conversation_id):
+            return None
+        try:
+            await self._rasa.resume(conversation_id=row.conversation_id)
+            return await self._survey(row.conversation_id)
+        except RasaUnavailable as exc:  # the chat is closed all the same, without a survey
+            log.warning("no NPS survey after closing %s: %s", row.conversation_id, exc)
+            return None
 
     async def requeue_agent(self, agent: Agent) -> int:
         """Put the agent's claimed chats back in the queue (their console is gone)."""
@@ -333,6 +375,16 @@ class HandoffService:
             role="system",
             text=i18n.text(key, conversation.language, name=author),
             author=author,
+        )
+
+    @staticmethod
+    async def _bot_line(session: AsyncSession, conversation_id: str, reply: BotReply) -> Any:
+        return await repository.append_message(
+            session=session,
+            conversation_id=conversation_id,
+            role="bot",
+            text=reply.text,
+            buttons=reply.buttons,
         )
 
     def _announce(self, conversation_id: str, line: Any, status: str) -> None:

@@ -54,29 +54,36 @@ class RasaClient:
             raise RasaUnavailable("unexpected reply from Rasa")
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
 
-    async def resume(self, *, conversation_id: str, greet_intent: str = "greet") -> list[BotReply]:
-        """Hand a paused conversation back to the bot; returns the bot's greeting.
+    async def resume(self, *, conversation_id: str) -> None:
+        """Hand a paused conversation back to the bot (nothing is said yet: see `trigger`).
 
-        Appends `ConversationResumed` to Rasa's tracker, then triggers `greet_intent` so the
-        bot tells the customer it is back (Rasa answers trigger_intent with the messages).
-        The pausing action ended the turn without the usual `action_listen`; it is appended
-        here, or the policies would see a user message where none fits and fall back.
+        Appends `ConversationResumed` to Rasa's tracker. The pausing action ended the turn
+        without the usual `action_listen`; it is appended here, or the policies would see a
+        user message where none fits and fall back.
         """
-        params = {"token": self._token}
         try:
-            resumed = await self._http.post(
+            response = await self._http.post(
                 f"/conversations/{conversation_id}/tracker/events",
-                params={**params, "include_events": "NONE"},
+                params={"token": self._token, "include_events": "NONE"},
                 json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
             )
-            resumed.raise_for_status()
-            triggered = await self._http.post(
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+
+    async def trigger(
+        self, *, conversation_id: str, intent: str, entities: dict[str, str] | None = None
+    ) -> list[BotReply]:
+        """Run the bot's turn for `intent` as if the customer had sent it; returns its replies
+        (the greeting after a hand-back, the NPS question after an agent is done)."""
+        try:
+            response = await self._http.post(
                 f"/conversations/{conversation_id}/trigger_intent",
-                params={**params, "include_events": "NONE"},
-                json={"name": greet_intent, "entities": {}},
+                params={"token": self._token, "include_events": "NONE"},
+                json={"name": intent, "entities": entities or {}},
             )
-            triggered.raise_for_status()
-            raw = triggered.json().get("messages") or []
+            response.raise_for_status()
+            raw = response.json().get("messages") or []
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
             raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]

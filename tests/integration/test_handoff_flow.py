@@ -3,97 +3,17 @@ server: the customer asks for a person, the bot goes quiet, an agent claims the 
 they talk, the agent hands back, and the bot answers from the knowledge base again. Then the
 bridge restarts in the middle of a live chat and nothing is lost or repeated."""
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
+from tests.live_chat import console, customer, start
 from tests.processes import LiveBridge, RasaStack
-from tests.staff import PASSWORD, add_user
 
 pytestmark = pytest.mark.stack
-TIMEOUT_S = 20.0
 
 
-class Peer:
-    """One websocket end, read with timeouts: a test fails, it never hangs."""
-
-    def __init__(self, socket: ClientConnection) -> None:
-        self.socket = socket
-
-    async def send(self, **event: Any) -> None:
-        await self.socket.send(json.dumps(event))
-
-    async def next(self, kind: str, **match: object) -> dict[str, Any]:
-        skipped: list[dict[str, Any]] = []
-        try:
-            async with asyncio.timeout(TIMEOUT_S):
-                while True:
-                    event: dict[str, Any] = json.loads(await self.socket.recv())
-                    if event["type"] == kind and all(event.get(k) == v for k, v in match.items()):
-                        return event
-                    skipped.append(event)
-        except TimeoutError:
-            raise AssertionError(f"no {kind} {match}; got {skipped}") from None
-
-    async def quiet_for(self, seconds: float, *kinds: str) -> list[dict[str, Any]]:
-        """Every event of `kinds` that arrives within `seconds` (the bot must stay silent)."""
-        seen: list[dict[str, Any]] = []
-        try:
-            async with asyncio.timeout(seconds):
-                while True:
-                    event = json.loads(await self.socket.recv())
-                    if event["type"] in kinds:
-                        seen.append(event)
-        except TimeoutError:
-            return seen
-
-
-@asynccontextmanager
-async def customer(bridge: LiveBridge, conversation_id: str, token: str, after: int = 0) -> Any:
-    ws_url = bridge.url.replace("http", "ws", 1)
-    async with connect(f"{ws_url}/ws/chat/{conversation_id}?token={token}&after={after}") as ws:
-        yield Peer(ws)
-
-
-@asynccontextmanager
-async def console(bridge: LiveBridge, cookies: httpx.Cookies) -> Any:
-    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    ws_url = bridge.url.replace("http", "ws", 1)
-    async with connect(
-        f"{ws_url}/ws/agent", additional_headers={"Cookie": cookie}, origin=bridge.url
-    ) as ws:
-        yield Peer(ws)
-
-
-@pytest.fixture
-async def agent(live_bridge: LiveBridge) -> AsyncIterator[httpx.AsyncClient]:
-    """Anna, signed in to the live bridge the way the login page does it."""
-    add_user(live_bridge.settings.database_url, "anna@example.com")
-    async with httpx.AsyncClient(base_url=live_bridge.url) as http:
-        await http.get("/login")
-        response = await http.post(
-            "/api/staff/login",
-            json={"email": "anna@example.com", "password": PASSWORD},
-            headers={"X-CSRF-Token": http.cookies["sb_csrf"]},
-        )
-        assert response.status_code == 200, response.text
-        http.headers["X-CSRF-Token"] = http.cookies["sb_csrf"]
-        assert (await http.get("/api/staff/me")).status_code == 200  # online
-        yield http
-
-
-async def start(bridge: LiveBridge, language: str = "en") -> tuple[str, str]:
-    async with httpx.AsyncClient(base_url=bridge.url) as http:
-        body = (await http.post("/api/conversations", json={"language": language})).json()
-    return body["conversation_id"], body["token"]
-
-
+# The NPS survey that may follow an agent has its own tests (test_nps_flow.py): here the bot greets.
+@pytest.mark.bridge_settings(nps_after_agent=False)
 async def test_ask_for_a_person_talk_and_hand_back_to_the_bot(
     live_bridge: LiveBridge, agent: httpx.AsyncClient, stack: RasaStack
 ) -> None:

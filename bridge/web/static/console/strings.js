@@ -15,6 +15,7 @@ export const STRINGS = {
       no_answer: "Bot had no answer",
       not_helpful: "Answer was not helpful",
       bot_failed: "Bot error",
+      nps_follow_up: "Follow-up after a low NPS score",
     },
     languages: { en: "English", hu: "Hungarian" },
     statuses: {
@@ -101,6 +102,7 @@ export const STRINGS = {
       no_answer: "A bot nem tudott válaszolni",
       not_helpful: "A válasz nem segített",
       bot_failed: "Bothiba",
+      nps_follow_up: "Utánkövetés alacsony NPS-pontszám után",
     },
     languages: { en: "angol", hu: "magyar" },
     statuses: {

@@ -125,6 +125,9 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid var(--ring); o
 .quick-replies button:hover:not(:disabled) { background: var(--accent); color: var(--on-accent); }
 .quick-replies button:disabled { cursor: default; opacity: 0.5; }
 .quick-replies button.chosen { background: var(--accent); color: var(--on-accent); opacity: 0.75; }
+.quick-replies.scale { display: grid; grid-template-columns: repeat(11, minmax(0, 1fr)); gap: 4px; width: 100%; box-sizing: border-box; }
+.quick-replies.scale button.score { min-height: 34px; padding: 6px 0; border-radius: 8px; text-align: center; }
+.quick-replies.scale button:not(.score) { grid-column: 1 / -1; justify-self: start; margin-top: 2px; }
 
 .typing { display: inline-flex; gap: 4px; margin-top: 10px; padding: 11px 14px; border: 1px solid #e2e8f0; border-radius: 16px; border-bottom-left-radius: 4px; background: #fff; }
 .dot { width: 7px; height: 7px; border-radius: 50%; background: #94a3b8; animation: nw-bounce 1.2s infinite ease-in-out; }

@@ -70,11 +70,16 @@ export function createView({ config, t, state, onQuickReply }) {
     for (const button of group.querySelectorAll("button")) button.disabled = true;
   }
 
-  /** Quick replies under a bot/agent message; one click answers and locks the group. */
+  /**
+   * Quick replies under a bot/agent message; one click answers and locks the group. A rating
+   * question's numbers (0-10) are laid out as one compact scale row.
+   */
   function renderQuickReplies(buttons) {
     const group = el("div", "quick-replies", { role: "group", "aria-label": t.quickReplies, "data-testid": "quick-replies" });
+    const isScore = (button) => /^\d{1,2}$/.test(button.title);
+    if (buttons.filter(isScore).length >= 5) group.classList.add("scale");
     for (const button of buttons) {
-      const node = el("button", null, { type: "button" });
+      const node = el("button", isScore(button) ? "score" : null, { type: "button" });
       node.textContent = button.title;
       node.addEventListener("click", () => {
         if (onQuickReply(button)) {

@@ -1,0 +1,112 @@
+"""Both ends of a live chat over real websockets, the way the widget and the console talk to
+the bridge, read with timeouts: a test fails, it never hangs."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from websockets.asyncio.client import ClientConnection, connect
+
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.db.models import NpsSurvey
+from tests import aio
+from tests.processes import LiveBridge
+from tests.staff import PASSWORD, add_user
+
+TIMEOUT_S = 20.0
+
+
+class Peer:
+    """One websocket end, read with timeouts: a test fails, it never hangs."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+
+    async def send(self, **event: Any) -> None:
+        await self.socket.send(json.dumps(event))
+
+    async def next(self, kind: str, **match: object) -> dict[str, Any]:
+        skipped: list[dict[str, Any]] = []
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                while True:
+                    event: dict[str, Any] = json.loads(await self.socket.recv())
+                    if event["type"] == kind and all(event.get(k) == v for k, v in match.items()):
+                        return event
+                    skipped.append(event)
+        except TimeoutError:
+            raise AssertionError(f"no {kind} {match}; got {skipped}") from None
+
+    async def quiet_for(self, seconds: float, *kinds: str) -> list[dict[str, Any]]:
+        """Every event of `kinds` that arrives within `seconds` (the bot must stay silent)."""
+        seen: list[dict[str, Any]] = []
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    event = json.loads(await self.socket.recv())
+                    if event["type"] in kinds:
+                        seen.append(event)
+        except TimeoutError:
+            return seen
+
+
+@asynccontextmanager
+async def customer(bridge: LiveBridge, conversation_id: str, token: str, after: int = 0) -> Any:
+    ws_url = bridge.url.replace("http", "ws", 1)
+    async with connect(f"{ws_url}/ws/chat/{conversation_id}?token={token}&after={after}") as ws:
+        yield Peer(ws)
+
+
+@asynccontextmanager
+async def console(bridge: LiveBridge, cookies: httpx.Cookies) -> Any:
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    ws_url = bridge.url.replace("http", "ws", 1)
+    async with connect(
+        f"{ws_url}/ws/agent", additional_headers={"Cookie": cookie}, origin=bridge.url
+    ) as ws:
+        yield Peer(ws)
+
+
+@asynccontextmanager
+async def signed_in_agent(live_bridge: LiveBridge) -> AsyncIterator[httpx.AsyncClient]:
+    """Anna, signed in to the live bridge the way the login page does it."""
+    add_user(live_bridge.settings.database_url, "anna@example.com")
+    async with httpx.AsyncClient(base_url=live_bridge.url) as http:
+        await http.get("/login")
+        response = await http.post(
+            "/api/staff/login",
+            json={"email": "anna@example.com", "password": PASSWORD},
+            headers={"X-CSRF-Token": http.cookies["sb_csrf"]},
+        )
+        assert response.status_code == 200, response.text
+        http.headers["X-CSRF-Token"] = http.cookies["sb_csrf"]
+        assert (await http.get("/api/staff/me")).status_code == 200  # online
+        yield http
+
+
+async def start(
+    bridge: LiveBridge, language: str = "en", visitor_id: str | None = None
+) -> tuple[str, str]:
+    """A new conversation, as the widget starts it; its id and token."""
+    body: dict[str, Any] = {"language": language, "visitor_id": visitor_id}
+    async with httpx.AsyncClient(base_url=bridge.url) as http:
+        created = (await http.post("/api/conversations", json=body)).json()
+    return created["conversation_id"], created["token"]
+
+
+def stored_surveys(database_url: str) -> list[NpsSurvey]:
+    """The NPS surveys the bridge stored, oldest first (callable from sync and async tests)."""
+
+    async def read() -> list[NpsSurvey]:
+        engine = create_engine(database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return list(await session.scalars(select(NpsSurvey).order_by(NpsSurvey.id)))
+        finally:
+            await engine.dispose()
+
+    return aio.run(read())
