@@ -114,6 +114,7 @@ test: validate rasa-test lint pytest
 bench: setup
 	@$(PY) -m bench.turn_latency
 	@$(PY) -m bench.handoff_relay
+	@$(PY) -m bench.report_scale
 	@$(PY) -m bench.kb_speed
 	@$(PY) -m bench.prepare_covid var/bench >/dev/null
 	@$(VENV)/bin/supportbot bench retrieval --kb var/bench/covid_kb.csv \

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -60,6 +61,10 @@ class Message(Base):
         UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
         # A widget re-sends a message after a reconnect with the same client id: stored once.
         UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_client"),
+        # Reports: whether the customer spoke, the first agent message after a claim.
+        Index(
+            "ix_messages_role_conversation_id_created_at", "role", "conversation_id", "created_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -94,6 +99,10 @@ class UnansweredQuestion(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    # float32 bytes of the question's embedding and the model that made it, written by the
+    # first report that groups the question so that later ones need not embed it again.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str | None] = mapped_column(Text)
 
 
 class User(Base):
@@ -195,6 +204,14 @@ class NpsSurvey(Base):
     __tablename__ = "nps_surveys"
     __table_args__ = (
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10", name="ck_nps_surveys_score"),
+        # The NPS report reads this index alone, never the table.
+        Index(
+            "ix_nps_surveys_asked_at_language_status_score",
+            "asked_at",
+            "language",
+            "status",
+            "score",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -210,7 +227,7 @@ class NpsSurvey(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     # after_agent | goodbye | feedback_request
     trigger: Mapped[str] = mapped_column(String(32))
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

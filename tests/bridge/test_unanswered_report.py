@@ -1,8 +1,8 @@
 """Unanswered questions grouped by meaning, with the real embedding model: the grouping
 itself, the editors' report (JSON and CSV) on SQLite and PostgreSQL, and the CLI."""
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 from bridge import report_cli
 from bridge.app import create_app
 from bridge.cli import app as cli_app
-from bridge.services.unanswered_clusters import leader_clusters
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.report_period import Period
+from bridge.services.unanswered_clusters import QuestionGroup, leader_clusters, unanswered_groups
 from bridge.settings import get_settings
 from knowledge_base.settings import KBSettings
+from tests import aio
 from tests.conftest import TEST_SERVICE_TOKEN, make_settings, shared_embedder
 from tests.staff import Signed, add_user, sign_in
 
@@ -45,6 +48,37 @@ def test_questions_that_mean_the_same_are_grouped() -> None:
     assert len(leader_clusters(shared_embedder().embed(texts), similarity=1.0)) == len(texts)
     with pytest.raises(ValueError, match="similarity"):
         leader_clusters(np.zeros((1, 384), dtype=np.float32), similarity=0)
+
+
+def one_at_a_time(vectors: np.ndarray, similarity: float) -> list[list[int]]:
+    """The definition of leader clustering, written plainly: every row against every centroid."""
+    groups: list[list[int]] = []
+    sums: list[np.ndarray] = []
+    for row, vector in enumerate(vectors):
+        best, best_score = -1, similarity
+        for index, total in enumerate(sums):
+            score = float(total / max(float(np.linalg.norm(total)), 1e-12) @ vector)
+            if score >= best_score:
+                best, best_score = index, score
+        if best < 0:
+            groups.append([row])
+            sums.append(vector.astype(np.float64))
+        else:
+            groups[best].append(row)
+            sums[best] += vector
+    return groups
+
+
+def test_grouping_in_blocks_is_the_plain_definition() -> None:
+    """Hundreds of rows (several blocks), near-duplicates and exact repeats."""
+    rng = np.random.default_rng(7)
+    topics = rng.normal(size=(40, 384))
+    rows = topics[rng.integers(0, 40, size=400)] + rng.normal(scale=0.9, size=(400, 384))
+    rows[300:] = rows[:100]  # asked again, word for word
+    vectors = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    for similarity in (0.3, 0.5, 0.7, 1.0):
+        assert leader_clusters(vectors, similarity) == one_at_a_time(vectors, similarity)
+    assert leader_clusters(np.zeros((0, 384), dtype=np.float32), 0.7) == []
 
 
 @pytest.fixture
@@ -139,3 +173,46 @@ def test_the_cli_prints_the_same_groups(
         assert bad.exit_code == 1
     finally:
         get_settings.cache_clear()
+
+
+class CountingEmbedder:
+    """The real model, counting what it is asked to embed; `name` stands for the model."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.embedded: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return shared_embedder().dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += texts
+        return shared_embedder().embed(texts)
+
+
+async def groups_of_today(database_url: str, embedder: CountingEmbedder) -> list[QuestionGroup]:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            today = date.fromisoformat(TODAY)
+            return await unanswered_groups(
+                session=session, period=Period(today, today), language=None, embedder=embedder
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_each_question_is_embedded_once_per_model(
+    app_client: TestClient, database_url: str
+) -> None:
+    """The report keeps the vectors it computed: the next one embeds nothing, unless the
+    knowledge base's model changed."""
+    embedder = CountingEmbedder(shared_embedder().name)
+    first = aio.run(groups_of_today(database_url, embedder))
+    assert sorted(embedder.embedded) == sorted(text for text, _lang in ASKED)
+    again = aio.run(groups_of_today(database_url, embedder))
+    assert again == first and len(embedder.embedded) == len(ASKED)
+    other = CountingEmbedder("another/model")
+    assert aio.run(groups_of_today(database_url, other)) == first
+    assert len(other.embedded) == len(ASKED)

@@ -1,0 +1,338 @@
+"""The dashboard's reports over a year of traffic, on SQLite and on PostgreSQL.
+
+Seeds a fresh SQLite file (in a temporary folder) and a fresh PostgreSQL database
+(`bench_reports`, created and dropped on the server of TEST_POSTGRES_URL) through the
+migrations with the data set of bench.report_seed: 150,000 conversations, about 1,000,000
+messages and 100,000 answered NPS surveys at scale 1. Then times every report the dashboard
+asks for (nps, helpful, conversations, unanswered, conversion) by calling the service function
+its route calls, in a session of its own, and turning the result into the route's JSON-ready
+dict: over the last 90 days and over the whole year, for all languages and for English only,
+`--runs` times each. Target: every report under 1 s.
+
+    .venv/bin/python -m bench.report_scale [--scale 1] [--runs 5] [--no-postgres]
+
+Only a full-scale run of every report on both databases writes its section of docs/benchmarks.md.
+"""
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench.report import write_section
+from bench.report_seed import DAYS, YEAR_START, SeedCounts, seed
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.db.migrate import upgrade
+from bridge.db.models import UnansweredQuestion
+from bridge.services import reports
+from bridge.services.conversion_report import conversion_report
+from bridge.services.report_period import Period
+from bridge.services.unanswered_clusters import MAX_QUESTIONS, unanswered_groups
+from knowledge_base.embedding import Embedder, SentenceTransformerEmbedder
+from knowledge_base.settings import KBSettings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+BENCH_DATABASE = "bench_reports"
+TARGET_S = 1.0
+YEAR_END = date.fromordinal(YEAR_START.toordinal() + DAYS - 1)
+PERIODS = {
+    "90 days": Period(date.fromordinal(YEAR_END.toordinal() - 89), YEAR_END),
+    "year": Period(YEAR_START, YEAR_END),
+}
+LANGUAGES: tuple[str | None, ...] = (None, "en")
+REPORTS = ("nps", "helpful", "conversations", "unanswered", "conversion")  # dashboard.js
+
+Report = Callable[[AsyncSession, Period, str | None], Awaitable[Any]]
+
+
+def dashboard_reports(embedder: Embedder) -> dict[str, Report]:
+    """What the dashboard fetches, computed as its routes compute it (bridge.api.reports)."""
+
+    async def nps(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await reports.nps_report(session=s, period=p, language=lang))
+
+    async def helpful(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await reports.helpful_report(session=s, period=p, language=lang))
+
+    async def conversations(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        report = await reports.conversation_report(session=s, period=p, language=lang)
+        return dataclasses.asdict(report)
+
+    async def unanswered(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        groups = await unanswered_groups(session=s, period=p, language=lang, embedder=embedder)
+        return [dataclasses.asdict(group) for group in groups]
+
+    async def conversion(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await conversion_report(session=s, period=p, language=lang))
+
+    return {
+        "nps": nps,
+        "helpful": helpful,
+        "conversations": conversations,
+        "unanswered": unanswered,
+        "conversion": conversion,
+    }
+
+
+Key = tuple[str, str, str | None]  # report, period, language
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@dataclass(frozen=True)
+class Options:
+    scale: float
+    runs: int
+    reports: list[str]
+
+
+@dataclass
+class Timings:
+    runs: dict[Key, list[float]] = field(default_factory=dict)
+    # The unanswered report embedding what it has not seen: (when, questions, seconds).
+    embedding: list[tuple[str, int, float]] = field(default_factory=list)
+
+
+async def timed(sessions: Sessions, compute: Report, period: Period, lang: str | None) -> float:
+    began = time.perf_counter()
+    async with sessions() as session:
+        await compute(session, period, lang)
+    return time.perf_counter() - began
+
+
+async def not_embedded(sessions: Sessions) -> int:
+    async with sessions() as session:
+        query = select(func.count()).where(UnansweredQuestion.embedding.is_(None))
+        return int(await session.scalar(query) or 0)
+
+
+async def first_groupings(sessions: Sessions, compute: Report, timings: Timings) -> None:
+    """The unanswered report embeds (and keeps) each question once: the first reports that
+    meet the questions, then one after a day's worth of new questions."""
+    for period_name, period in PERIODS.items():
+        for lang in LANGUAGES:
+            before = await not_embedded(sessions)
+            seconds = await timed(sessions, compute, period, lang)
+            embedded = before - await not_embedded(sessions)
+            if embedded:
+                when = f"first report over the {period_name}, {lang or 'all languages'}"
+                timings.embedding.append((when, embedded, seconds))
+    async with sessions.begin() as session:
+        total = int(await session.scalar(select(func.count(UnansweredQuestion.id))) or 0)
+        daily = max(1, round(total / DAYS))
+        newest = (
+            select(UnansweredQuestion.id)
+            .order_by(UnansweredQuestion.created_at.desc())
+            .limit(daily)
+            .scalar_subquery()
+        )
+        await session.execute(
+            update(UnansweredQuestion)
+            .where(UnansweredQuestion.id.in_(newest))
+            .values(embedding=None, embedding_model=None)
+        )
+    seconds = await timed(sessions, compute, PERIODS["90 days"], None)
+    timings.embedding.append(
+        ("90 days, all languages, after a day's new questions", daily, seconds)
+    )
+
+
+async def time_reports(
+    database_url: str, options: Options, embedder: Embedder, label: str
+) -> Timings:
+    engine = create_engine(database_url)
+    sessions = create_sessionmaker(engine)
+    timings = Timings()
+    chosen = {n: r for n, r in dashboard_reports(embedder).items() if n in options.reports}
+    try:
+        for name, compute in chosen.items():
+            if name == "unanswered":
+                await first_groupings(sessions, compute, timings)
+            for period_name, period in PERIODS.items():
+                for lang in LANGUAGES:
+                    seconds = [
+                        await timed(sessions, compute, period, lang) for _ in range(options.runs)
+                    ]
+                    timings.runs[(name, period_name, lang)] = seconds
+                    print(
+                        f"  {label}: {name}, {period_name}, {lang or 'all'}: "
+                        f"median {statistics.median(seconds) * 1000:.0f} ms, "
+                        f"max {max(seconds) * 1000:.0f} ms",
+                        flush=True,
+                    )
+    finally:
+        await engine.dispose()
+    for when, questions, took in timings.embedding:
+        print(f"  {label}: unanswered, {when}: {questions} embedded, {took:.2f} s")
+    return timings
+
+
+async def seeded(database_url: str, scale: float, label: str) -> SeedCounts:
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        counts = await seed(engine, scale, label)
+        if engine.dialect.name == "postgresql":
+            # What autovacuum would have done after such a load: fresh planner statistics.
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.execute(text("VACUUM ANALYZE"))
+    finally:
+        await engine.dispose()
+    print(f"  {label}: seeded in {counts.seconds:.0f} s: {counts.rows}", flush=True)
+    return counts
+
+
+async def admin_sql(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def server_version() -> str:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        return str(await connection.fetchval("SHOW server_version")).split()[0]
+    finally:
+        await connection.close()
+
+
+Outcome = tuple[SeedCounts, Timings]
+
+
+def run_sqlite(options: Options, embedder: Embedder) -> Outcome:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bridge.db'}"
+        counts = asyncio.run(seeded(url, options.scale, "SQLite"))
+        return counts, asyncio.run(time_reports(url, options, embedder, "SQLite"))
+
+
+def run_postgres(options: Options, embedder: Embedder) -> Outcome:
+    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
+    asyncio.run(admin_sql(drop))
+    asyncio.run(admin_sql(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+    url = (
+        make_url(POSTGRES_ADMIN_URL)
+        .set(drivername="postgresql+asyncpg", database=BENCH_DATABASE)
+        .render_as_string(hide_password=False)
+    )
+    try:
+        counts = asyncio.run(seeded(url, options.scale, "PostgreSQL"))
+        return counts, asyncio.run(time_reports(url, options, embedder, "PostgreSQL"))
+    finally:
+        asyncio.run(admin_sql(drop))
+
+
+def table(results: dict[str, Timings]) -> str:
+    databases = list(results)
+    header = "| report | period | language | " + " | ".join(
+        f"{db} median ms | {db} max ms" for db in databases
+    )
+    lines = [header + " |", "|---|---|---|" + "---:|---:|" * len(databases)]
+    for key in next(iter(results.values())).runs:
+        name, period, lang = key
+        cells = []
+        for db in databases:
+            seconds = results[db].runs[key]
+            worst = max(seconds)
+            flag = " ⚠" if worst >= TARGET_S else ""
+            cells.append(f"{statistics.median(seconds) * 1000:.0f} | {worst * 1000:.0f}{flag}")
+        lines.append(f"| {name} | {period} | {lang or 'all'} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def embedding_table(results: dict[str, Timings]) -> str:
+    databases = list(results)
+    lines = [
+        "| unanswered report | " + " | ".join(databases) + " |",
+        "|---|" + "---:|" * len(databases),
+    ]
+    for n, (when, _questions, _seconds) in enumerate(next(iter(results.values())).embedding):
+        cells = []
+        for db in databases:
+            _when, questions, seconds = results[db].embedding[n]
+            cells.append(f"{questions:,} embedded, {seconds * 1000:.0f} ms")
+        lines.append(f"| {when} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def describe(counts: SeedCounts) -> str:
+    rows = counts.rows
+    return (
+        f"{rows['conversations']:,} conversations over {YEAR_START.year}, "
+        f"{rows['messages']:,} messages, {rows['handoffs']:,} handoffs, "
+        f"{rows['nps_surveys']:,} NPS surveys asked ({rows['nps_answered']:,} answered), "
+        f"{rows['answer_feedback']:,} helpful votes, "
+        f"{rows['goals']:,} goals, {rows['unanswered_questions']:,} unanswered questions"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the full data set")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per report")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--reports", default=",".join(REPORTS), help="comma-separated, default all")
+    args = parser.parse_args()
+    options = Options(args.scale, args.runs, args.reports.split(","))
+    if not 0 < args.scale <= 1 or args.runs < 1 or not set(options.reports) <= set(REPORTS):
+        parser.error(f"--scale in (0, 1], --runs at least 1, --reports among {REPORTS}")
+    embedder = SentenceTransformerEmbedder.from_settings(KBSettings())
+    embedder.embed(["load the model before timing"])
+    results: dict[str, Timings] = {}
+    counts, results["SQLite"] = run_sqlite(options, embedder)
+    seconds = {"SQLite": counts.seconds}
+    if not args.no_postgres:
+        pg_counts, results["PostgreSQL"] = run_postgres(options, embedder)
+        seconds["PostgreSQL"] = pg_counts.seconds
+    worst = max(max(s) for timings in results.values() for s in timings.runs.values())
+    postgres = ""
+    if not args.no_postgres:
+        version = asyncio.run(server_version())
+        postgres = f"PostgreSQL {version} (default settings) after `VACUUM ANALYZE`; "
+    unanswered = ""
+    if "unanswered" in options.reports:
+        unanswered = (
+            f"The unanswered report groups the newest {MAX_QUESTIONS:,} questions at most; the "
+            f"rows above have their embeddings kept already (migration 0009). Embedding is the "
+            f"cost of the first report that meets a question:\n\n{embedding_table(results)}\n\n"
+        )
+    body = (
+        f"The dashboard's five reports over a year of traffic: {describe(counts)} "
+        f"(bench/report_seed.py; 70 % English, 30 % Hungarian). Each report is computed by the "
+        f"service function its route calls, in a session of its own, and turned into the dict "
+        f"the route returns (JSON encoding and HTTP not included), {args.runs} times in a row, "
+        f"over the last 90 days and over the whole year, for all languages and for English "
+        f"only. {postgres}SQLite as the bridge opens it (WAL), no `ANALYZE`. The machine's two "
+        f"cores run the database server and the benchmark.\n\n{table(results)}\n\n"
+        f"Target: every report under {TARGET_S:g} s; slowest run {worst * 1000:.0f} ms. The "
+        f"indexes of migration 0008 are behind these figures: messages (role, conversation_id, "
+        f"created_at) and nps_surveys (asked_at, language, status, score).\n\n"
+        f"{unanswered}"
+        f"Seeding took " + ", ".join(f"{db} {s:.0f} s" for db, s in seconds.items()) + ".\n"
+    )
+    print(body)
+    if args.scale == 1 and not args.no_postgres and options.reports == list(REPORTS):
+        write_section(
+            "Reports at scale", "make bench (.venv/bin/python -m bench.report_scale)", body
+        )
+
+
+if __name__ == "__main__":
+    main()
