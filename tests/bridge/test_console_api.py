@@ -136,6 +136,26 @@ def test_one_claim_wins_the_other_is_told_who_has_it(
     assert unknown.status_code == 404
 
 
+def test_closing_with_the_bot_unreachable_closes_without_the_survey(
+    app_client: TestClient, anna: Signed
+) -> None:
+    """NPS_AFTER_AGENT is on and the customer is connected, so the bridge tries to start the
+    survey; Rasa is down here, and the chat is closed all the same."""
+    conversation_id, token, handoff_id = queued(app_client)
+    assert services(app_client).settings.nps_after_agent
+    app_client.post(f"/api/staff/handoffs/{handoff_id}/claim", headers=anna.headers())
+    with connect(app_client, conversation_id, token) as ws:
+        next_of(ws, "status")
+        closed = app_client.post(f"/api/staff/handoffs/{handoff_id}/close", headers=anna.headers())
+        assert closed.status_code == 200, closed.text
+        note = next_of(ws, "message", role="system")
+        assert note["text"].endswith("closed the conversation. Thank you for contacting us!")
+        assert next_of(ws, "status")["status"] == "closed"
+    view = app_client.get(f"/api/staff/conversations/{conversation_id}", headers=anna.headers())
+    assert view.json()["status"] == "closed"
+    assert [m["role"] for m in view.json()["messages"]] == ["system", "system"]
+
+
 def test_the_queue_shows_waiting_customers_in_order(app_client: TestClient, anna: Signed) -> None:
     first = queued(app_client)
     second = queued(app_client)
