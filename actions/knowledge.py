@@ -9,18 +9,18 @@ import asyncio
 import json
 import logging
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
+from actions.bridge_action import BridgeAction
 from actions.bridge_client import BridgeClient
-from actions.services import default_bridge_client, default_knowledge_base
-from actions.settings import ActionSettings, get_action_settings
+from actions.services import default_knowledge_base
+from actions.settings import ActionSettings
 from knowledge_base.index import KBIndexError
 from knowledge_base.search import ArticleHit, SearchResult
 from knowledge_base.service import KnowledgeBase
@@ -95,11 +95,8 @@ def customer_messages(tracker: Tracker, limit: int) -> list[str]:
     return list(reversed(texts))
 
 
-class KnowledgeAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped
+class KnowledgeAction(BridgeAction):
     """Shared by the knowledge actions; abstract, so the action server does not register it."""
-
-    @abstractmethod
-    def name(self) -> str: ...
 
     def __init__(
         self,
@@ -107,21 +104,12 @@ class KnowledgeAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped
         bridge: BridgeClient | None = None,
         settings: ActionSettings | None = None,
     ) -> None:
+        super().__init__(bridge, settings)
         self._kb = knowledge_base
-        self._bridge = bridge
-        self._settings = settings
 
     @property
     def kb(self) -> KnowledgeBase:
         return self._kb or default_knowledge_base()
-
-    @property
-    def bridge(self) -> BridgeClient:
-        return self._bridge or default_bridge_client()
-
-    @property
-    def settings(self) -> ActionSettings:
-        return self._settings or get_action_settings()
 
     def link(self, hit: ArticleHit) -> str:
         return f"{self.settings.public_url}{hit.url}" if hit.url.startswith("/") else hit.url

@@ -24,12 +24,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.bridge_action import BridgeAction
-from actions.bridge_client import BridgeClient
+from actions.bridge_action import BridgeAction, UsesBridge
 from actions.knowledge import payload
 from actions.nps_parser import parse_nps_answer
-from actions.services import default_bridge_client
-from actions.settings import ActionSettings, get_action_settings
 from knowledge_base.text import fold
 
 log = logging.getLogger(__name__)
@@ -100,21 +97,7 @@ def talk_to_a_person(language: str, reason: str = "customer_request") -> list[di
     return [button]
 
 
-class NpsAction(BridgeAction):
-    """Shared by the survey's actions: the bridge client and the settings, injectable."""
-
-    def __init__(
-        self, bridge: BridgeClient | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__(bridge)
-        self._settings = settings
-
-    @property
-    def settings(self) -> ActionSettings:
-        return self._settings or get_action_settings()
-
-
-class ActionNpsStart(NpsAction):
+class ActionNpsStart(BridgeAction):
     def name(self) -> str:
         return "action_nps_start"
 
@@ -164,7 +147,7 @@ def score_buttons(language: str) -> list[dict[str, str]]:
     return [*buttons, {"title": replies.text("nps_no_thanks", language), "payload": "/deny"}]
 
 
-class ActionAskNpsScore(NpsAction):
+class ActionAskNpsScore(BridgeAction):
     def name(self) -> str:
         return "action_ask_nps_score"
 
@@ -180,7 +163,7 @@ class ActionAskNpsScore(NpsAction):
         return []
 
 
-class ActionAskNpsReason(NpsAction):
+class ActionAskNpsReason(BridgeAction):
     def name(self) -> str:
         return "action_ask_nps_reason"
 
@@ -198,27 +181,12 @@ class ActionAskNpsReason(NpsAction):
         return []
 
 
-class ValidateNpsForm(FormValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped
+class ValidateNpsForm(UsesBridge, FormValidationAction):  # type: ignore[misc]  # untyped
     """`validate_nps_form`: extract_* hands over what the customer said (the button's score or
     the text); validate_* decides what it means and stores it with the bridge."""
 
-    def __init__(
-        self, bridge: BridgeClient | None = None, settings: ActionSettings | None = None
-    ) -> None:
-        super().__init__()
-        self._bridge = bridge
-        self._settings = settings
-
     def name(self) -> str:
         return "validate_nps_form"
-
-    @property
-    def bridge(self) -> BridgeClient:
-        return self._bridge or default_bridge_client()
-
-    @property
-    def settings(self) -> ActionSettings:
-        return self._settings or get_action_settings()
 
     async def required_slots(
         self,
@@ -322,7 +290,7 @@ def _ends(outcome: str) -> dict[str, Any]:
     return {"nps_score": None, "nps_outcome": outcome, "nps_reask": None}
 
 
-class ActionNpsFinish(NpsAction):
+class ActionNpsFinish(BridgeAction):
     def name(self) -> str:
         return "action_nps_finish"
 

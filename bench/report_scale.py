@@ -17,7 +17,6 @@ Only a full-scale run of every report on both databases writes its section of do
 import argparse
 import asyncio
 import dataclasses
-import os
 import statistics
 import tempfile
 import time
@@ -43,10 +42,8 @@ from bridge.services.report_period import Period
 from bridge.services.unanswered_clusters import MAX_QUESTIONS, unanswered_groups
 from knowledge_base.embedding import Embedder, SentenceTransformerEmbedder
 from knowledge_base.settings import KBSettings
+from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 BENCH_DATABASE = "bench_reports"
 TARGET_S = 1.0
 YEAR_END = date.fromordinal(YEAR_START.toordinal() + DAYS - 1)
@@ -195,14 +192,6 @@ async def seeded(database_url: str, scale: float, label: str) -> SeedCounts:
         await engine.dispose()
     print(f"  {label}: seeded in {counts.seconds:.0f} s: {counts.rows}", flush=True)
     return counts
-
-
-async def admin_sql(sql: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def server_version() -> str:

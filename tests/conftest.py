@@ -1,6 +1,5 @@
 """Shared fixtures: databases (SQLite and the real PostgreSQL), the real Rasa stack, the bridge."""
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -20,11 +19,9 @@ from knowledge_base.embedding import SentenceTransformerEmbedder
 from knowledge_base.index import build_index
 from knowledge_base.settings import KBSettings
 from tests import aio
+from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 from tests.processes import RASA_TOKEN, ROOT, LiveBridge, RasaStack, free_port
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEST_SERVICE_TOKEN = "test-service-token-that-is-long-enough-0123"
 NPS_REVIEW_URL = "https://reviews.example/northwind"  # promoters are invited there
@@ -34,14 +31,6 @@ NPS_REVIEW_URL = "https://reviews.example/northwind"  # promoters are invited th
 def shared_embedder() -> SentenceTransformerEmbedder:
     """One model load for the whole test session (the real model, not a fake)."""
     return SentenceTransformerEmbedder()
-
-
-async def admin_sql(sql: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -280,7 +280,7 @@ class HandoffService:
         """Let the bot ask for NPS after an agent (`NPS_AFTER_AGENT`); its replies when the
         survey started, None when it is off, the customer has gone, or the visitor was asked
         recently. Rasa must be resumed already; raises `RasaUnavailable`."""
-        if not self._nps_after_agent or not self._customer_present(conversation_id):
+        if not self._survey_wanted(conversation_id):
             return None
         async with self._sessions() as session:
             before = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
@@ -293,8 +293,11 @@ class HandoffService:
             after = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
         return replies if after is not None and after != before else None
 
+    def _survey_wanted(self, conversation_id: str) -> bool:
+        return self._nps_after_agent and self._customer_present(conversation_id)
+
     async def _survey_after_close(self, row: Handoff) -> list[BotReply] | None:
-        if not self._nps_after_agent or not self._customer_present(row.conversation_id):
+        if not self._survey_wanted(row.conversation_id):  # then Rasa stays paused, untouched
             return None
         try:
             await self._rasa.resume(conversation_id=row.conversation_id)

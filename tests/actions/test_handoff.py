@@ -17,8 +17,8 @@ from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.db.feedback import list_feedback
 from tests import aio
 from tests.conftest import TEST_SERVICE_TOKEN
+from tests.live_chat import signed_in_agent
 from tests.processes import LiveBridge
-from tests.staff import PASSWORD, add_user
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
@@ -64,16 +64,8 @@ async def conversation(live_bridge: LiveBridge, language: str = "en") -> str:
 
 
 async def agent_online(live_bridge: LiveBridge) -> None:
-    add_user(live_bridge.settings.database_url, "anna@example.com")
-    async with httpx.AsyncClient(base_url=live_bridge.url) as http:
-        await http.get("/login")
-        signed = await http.post(
-            "/api/staff/login",
-            json={"email": "anna@example.com", "password": PASSWORD},
-            headers={"X-CSRF-Token": http.cookies["sb_csrf"]},
-        )
-        assert signed.status_code == 200
-        assert (await http.get("/api/staff/me")).status_code == 200
+    async with signed_in_agent(live_bridge):
+        pass  # signed in and seen by the bridge: online until AGENT_AWAY_AFTER_S
 
 
 def feedback_rows(database_url: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests import aio
-from tests.conftest import POSTGRES_ADMIN_URL, admin_sql
+from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 from tests.processes import RasaStack
 
 
