@@ -2,7 +2,7 @@
 # when nothing changed (stamp files in the virtual environments and models/).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup migrate run test lint validate rasa-test pytest bench chromium clean
+.PHONY: help setup index migrate run test lint validate rasa-test pytest bench chromium clean
 
 VENV        := .venv
 RASA_VENV   := .venv-rasa
@@ -12,8 +12,6 @@ PYTHON311   ?= python3.11
 PYTHON310   ?= $(shell scripts/find-python310.sh)
 MODEL       := models/supportbot.tar.gz
 BOT_SOURCES := config.yml $(shell find bot/domain bot/data -type f -name '*.yml' 2>/dev/null)
-ARTICLES    := $(shell find knowledge_base/articles -type f -name '*.md' 2>/dev/null)
-KB_INDEX    := var/kb-index/CURRENT
 PIP_LOG     := var/pip.log
 
 # Defaults for every process; override any of them in the environment (see README).
@@ -69,12 +67,14 @@ $(MODEL): $(RASA_VENV)/.installed $(BOT_SOURCES)
 migrate: $(VENV)/.installed
 	@$(VENV)/bin/supportbot db upgrade
 
-# Re-index when an article changed (incremental: only changed articles are embedded).
-$(KB_INDEX): $(VENV)/.installed $(ARTICLES)
+# Re-index when an article, a language's model (KB_MODEL_EN, KB_MODEL_HU, ...) or an index
+# option changed: `kb index` compares with the manifest and does nothing otherwise, and
+# embeds only the changed articles and languages.
+index: $(VENV)/.installed
 	@echo "==> indexing the knowledge base"
 	@$(VENV)/bin/supportbot kb index
 
-setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) $(KB_INDEX) migrate
+setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) index migrate
 
 run: setup
 	@$(VENV)/bin/honcho start -f Procfile
@@ -116,6 +116,9 @@ bench: setup
 	@$(PY) -m bench.handoff_relay
 	@$(PY) -m bench.report_scale
 	@$(PY) -m bench.kb_speed
+	@$(PY) -m bench.e5_engines
+	@$(PY) -m bench.kb_quality
+	@$(PY) -m bench.answers
 	@$(PY) -m bench.prepare_covid var/bench >/dev/null
 	@$(VENV)/bin/supportbot bench retrieval --kb var/bench/covid_kb.csv \
 		--queries var/bench/covid_queries.csv --write-section "Retrieval: COVID-19 FAQ (deepset)"

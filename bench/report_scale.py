@@ -39,8 +39,8 @@ from bridge.db.models import UnansweredQuestion
 from bridge.services import reports
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import Period
-from bridge.services.unanswered_clusters import MAX_QUESTIONS, unanswered_groups
-from knowledge_base.embedding import Embedder, SentenceTransformerEmbedder
+from bridge.services.unanswered_clusters import MAX_QUESTIONS, QuestionVectors, unanswered_groups
+from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
 from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 
@@ -57,7 +57,7 @@ REPORTS = ("nps", "helpful", "conversations", "unanswered", "conversion")  # das
 Report = Callable[[AsyncSession, Period, str | None], Awaitable[Any]]
 
 
-def dashboard_reports(embedder: Embedder) -> dict[str, Report]:
+def dashboard_reports(questions: QuestionVectors) -> dict[str, Report]:
     """What the dashboard fetches, computed as its routes compute it (bridge.api.reports)."""
 
     async def nps(s: AsyncSession, p: Period, lang: str | None) -> Any:
@@ -71,7 +71,7 @@ def dashboard_reports(embedder: Embedder) -> dict[str, Report]:
         return dataclasses.asdict(report)
 
     async def unanswered(s: AsyncSession, p: Period, lang: str | None) -> Any:
-        groups = await unanswered_groups(session=s, period=p, language=lang, embedder=embedder)
+        groups = await unanswered_groups(session=s, period=p, language=lang, questions=questions)
         return [dataclasses.asdict(group) for group in groups]
 
     async def conversion(s: AsyncSession, p: Period, lang: str | None) -> Any:
@@ -149,12 +149,12 @@ async def first_groupings(sessions: Sessions, compute: Report, timings: Timings)
 
 
 async def time_reports(
-    database_url: str, options: Options, embedder: Embedder, label: str
+    database_url: str, options: Options, questions: QuestionVectors, label: str
 ) -> Timings:
     engine = create_engine(database_url)
     sessions = create_sessionmaker(engine)
     timings = Timings()
-    chosen = {n: r for n, r in dashboard_reports(embedder).items() if n in options.reports}
+    chosen = {n: r for n, r in dashboard_reports(questions).items() if n in options.reports}
     try:
         for name, compute in chosen.items():
             if name == "unanswered":
@@ -205,14 +205,14 @@ async def server_version() -> str:
 Outcome = tuple[SeedCounts, Timings]
 
 
-def run_sqlite(options: Options, embedder: Embedder) -> Outcome:
+def run_sqlite(options: Options, questions: QuestionVectors) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bridge.db'}"
         counts = asyncio.run(seeded(url, options.scale, "SQLite"))
-        return counts, asyncio.run(time_reports(url, options, embedder, "SQLite"))
+        return counts, asyncio.run(time_reports(url, options, questions, "SQLite"))
 
 
-def run_postgres(options: Options, embedder: Embedder) -> Outcome:
+def run_postgres(options: Options, questions: QuestionVectors) -> Outcome:
     drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
     asyncio.run(admin_sql(drop))
     asyncio.run(admin_sql(f'CREATE DATABASE "{BENCH_DATABASE}"'))
@@ -223,7 +223,7 @@ def run_postgres(options: Options, embedder: Embedder) -> Outcome:
     )
     try:
         counts = asyncio.run(seeded(url, options.scale, "PostgreSQL"))
-        return counts, asyncio.run(time_reports(url, options, embedder, "PostgreSQL"))
+        return counts, asyncio.run(time_reports(url, options, questions, "PostgreSQL"))
     finally:
         asyncio.run(admin_sql(drop))
 
@@ -282,13 +282,14 @@ def main() -> None:
     options = Options(args.scale, args.runs, args.reports.split(","))
     if not 0 < args.scale <= 1 or args.runs < 1 or not set(options.reports) <= set(REPORTS):
         parser.error(f"--scale in (0, 1], --runs at least 1, --reports among {REPORTS}")
-    embedder = SentenceTransformerEmbedder.from_settings(KBSettings())
-    embedder.embed(["load the model before timing"])
+    questions = KnowledgeBase(KBSettings())
+    for language in questions.embedders:
+        questions.embed_questions(["load the model before timing"], language)
     results: dict[str, Timings] = {}
-    counts, results["SQLite"] = run_sqlite(options, embedder)
+    counts, results["SQLite"] = run_sqlite(options, questions)
     seconds = {"SQLite": counts.seconds}
     if not args.no_postgres:
-        pg_counts, results["PostgreSQL"] = run_postgres(options, embedder)
+        pg_counts, results["PostgreSQL"] = run_postgres(options, questions)
         seconds["PostgreSQL"] = pg_counts.seconds
     worst = max(max(s) for timings in results.values() for s in timings.runs.values())
     postgres = ""

@@ -17,8 +17,9 @@ from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
 from bridge.services.unanswered_clusters import unanswered_groups
 from bridge.settings import get_settings
-from knowledge_base.embedding import SentenceTransformerEmbedder
+from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import get_kb_settings
+from knowledge_base.text import LANGUAGES
 
 T = TypeVar("T")
 
@@ -30,7 +31,6 @@ console = Console()
 From = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")]
 To = Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (UTC), included.")]
 Lang = Annotated[str | None, typer.Option("--lang", help="Only this language (en or hu).")]
-LANGUAGES = ("en", "hu")
 
 
 async def _in_session(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -120,15 +120,16 @@ def unanswered(
     end: To,
     lang: Lang = None,
     similarity: Annotated[
-        float, typer.Option(min=0.05, max=1.0, help="Cosine that joins a group.")
-    ] = 0.7,
+        float | None,
+        typer.Option(min=0.05, max=1.0, help="Cosine that joins a group (default: the model's)."),
+    ] = None,
 ) -> None:
     """Questions the bot could not answer, grouped by meaning: the writers' to-do list."""
     period = _period(start, end, lang)
-    embedder = SentenceTransformerEmbedder.from_settings(get_kb_settings())
+    questions = KnowledgeBase(get_kb_settings())
     groups = _with_session(
         lambda s: unanswered_groups(
-            session=s, period=period, language=lang, embedder=embedder, similarity=similarity
+            session=s, period=period, language=lang, questions=questions, similarity=similarity
         )
     )
     _print(_title("Unanswered questions", period, lang), [report_tables.unanswered_table(groups)])

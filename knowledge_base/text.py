@@ -1,19 +1,18 @@
-"""Text analysis for the lexical leg: accent folding, tokens, stop words, stemming.
+"""Text basics shared by the lexical leg and the NPS parser: languages, accent folding, stop
+words and Snowball stemming."""
 
-Accents are folded *before* stemming so that "számlát" and the accent-less "szamlat" that
-customers type end up as the same term.
-"""
-
-import re
 import unicodedata
 from functools import lru_cache
 
 import Stemmer
 
-LANGUAGES = ("en", "hu")
+LANGUAGES = ("en", "hu")  # every language the assistant speaks; one place defines them
 _STEMMERS = {"en": "english", "hu": "hungarian"}
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-_STOPWORDS = {
+# Languages that inflect by endings on the word ("rendelés-em-ről"): a known word with a few
+# more letters is a form of it, not a typo.
+AGGLUTINATIVE = frozenset({"hu"})
+# Folded, as `fold` leaves them: a stop word typed with or without accents is one.
+STOPWORDS = {
     "en": frozenset(
         """a an and are as at be but by can could do does for from have how i if in is it its
         me my of on or our so that the their them then there this to was we what when where
@@ -38,9 +37,43 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_STEMMERS[language])
 
 
-def analyze(text: str, language: str) -> list[str]:
-    """Terms of `text` for BM25: folded, stop words dropped, stemmed in `language`."""
+def stem(word: str, language: str) -> str:
+    """Snowball stem of one lower-case word. Hungarian suffixes are recognised only with their
+    accents ("számláról" -> "száml", "szamlarol" stays), so stem before folding."""
     if language not in _STEMMERS:
         raise ValueError(f"unsupported language {language!r}")
-    words = [w for w in _TOKEN.findall(fold(text)) if w not in _STOPWORDS[language]]
-    return list(_stemmer(language).stemWords(words))
+    return str(_stemmer(language).stemWord(word))
+
+
+_HU_VOWELS = frozenset("aáeéiíoóöőuúüű")
+
+
+def _hu_number_starts_with_vowel(number: int) -> bool:
+    """Whether the Hungarian reading of `number` starts with a vowel: egy (1), öt (5),
+    ötven, ötszáz, ezer (1000-1999), egymillió; két, tíz, száz, hat... do not."""
+    number = abs(number)
+    scale = 0  # the leading group of three digits: 0 units, 1 thousands, 2 millions...
+    while number >= 1000:
+        number //= 1000
+        scale += 1
+    if scale == 1 and number == 1:
+        return True  # 1000-1999 read "ezer...", not "egyezer..."
+    leading = int(str(number)[0])
+    return leading == 5 or (leading == 1 and number == 1)
+
+
+def hu_article(word: str | int) -> str:
+    """The Hungarian definite article for `word`: "az" before a vowel sound, else "a".
+
+    Numbers go by how they are read: "az 1.", "az 5.", "a 9.", "az 50.", "a 100.", "az 1000."
+    A word goes by its first letter ("az anna@example.com", "a kati@example.com").
+    """
+    text = str(word).strip()
+    digits = ""
+    for char in text:
+        if not char.isdigit():
+            break
+        digits += char
+    if digits:
+        return "az" if _hu_number_starts_with_vowel(int(digits)) else "a"
+    return "az" if text[:1].casefold() in _HU_VOWELS else "a"

@@ -15,8 +15,9 @@ from bridge.app import create_app
 from bridge.db.migrate import upgrade
 from bridge.settings import Settings
 from knowledge_base.articles import load_articles
-from knowledge_base.embedding import SentenceTransformerEmbedder
+from knowledge_base.embedding import Embedder
 from knowledge_base.index import build_index
+from knowledge_base.models import language_embedders
 from knowledge_base.settings import KBSettings
 from tests import aio
 from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
@@ -28,9 +29,10 @@ NPS_REVIEW_URL = "https://reviews.example/northwind"  # promoters are invited th
 
 
 @lru_cache(maxsize=1)
-def shared_embedder() -> SentenceTransformerEmbedder:
-    """One model load for the whole test session (the real model, not a fake)."""
-    return SentenceTransformerEmbedder()
+def shared_embedders() -> dict[str, Embedder]:
+    """One load of each language's default model for the whole test session (the real
+    models, not fakes: MiniLM for English, multilingual-e5-small for Hungarian)."""
+    return language_embedders(KBSettings())
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +79,7 @@ def kb_settings(tmp_path_factory: pytest.TempPathFactory) -> KBSettings:
     settings = KBSettings(articles_dir=articles, index_dir=workdir / "index", reload_interval_s=0.5)
     valid, problems = load_articles(articles)
     assert not problems, problems
-    build_index(articles=valid, embedder=shared_embedder(), index_dir=settings.index_dir)
+    build_index(articles=valid, embedders=shared_embedders(), index_dir=settings.index_dir)
     return settings
 
 

@@ -124,7 +124,9 @@ _period_report(
 
 
 Editor = Annotated[StaffMember, Depends(require_role("editor"))]
-Similarity = Annotated[float, Query(gt=0, le=1, description="Cosine that joins a group.")]
+Similarity = Annotated[
+    float, Query(gt=0, le=1, description="Cosine that joins a group (default: the model's).")
+]
 
 
 @router.get("/unanswered", response_model=None)
@@ -134,16 +136,16 @@ async def unanswered(
     start: From,
     end: To,
     lang: Lang = None,
-    similarity: Similarity = 0.7,
+    similarity: Similarity | None = None,
     fmt: Format = "json",
 ) -> Response | dict[str, Any]:
     """Questions the bot could not answer, grouped by meaning, biggest group first."""
     period = _period(start, end)
-    embedder = request.app.state.services.knowledge_base().embedder
+    questions = request.app.state.services.knowledge_base()
     groups = await _run(
         request,
         lambda s: unanswered_groups(
-            session=s, period=period, language=lang, embedder=embedder, similarity=similarity
+            session=s, period=period, language=lang, questions=questions, similarity=similarity
         ),
     )
     if fmt == "csv":

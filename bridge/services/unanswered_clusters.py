@@ -1,18 +1,20 @@
 """Unanswered questions grouped by meaning: the content writers' to-do list.
 
-The questions of a period are embedded with the knowledge base's model and grouped per
-language by leader clustering: each question joins the group whose centroid is most similar
-(cosine at least `similarity`), or starts a new one. Deterministic, one pass, and enough for
-the few thousand questions of a period; groups are listed biggest first with their newest
-distinct examples. A question is embedded once, by the first report that groups it, and its
-vector kept with it. Languages are grouped apart because the English-trained model finds all
-Hungarian text alike.
+The questions of a period are embedded as the knowledge base embeds them (each language with
+its own model, accents restored) and grouped per language by leader clustering: each question
+joins the group whose centroid is most similar (cosine at least the language's similarity), or
+starts a new one. Deterministic, one pass, and enough for the few thousand questions of a
+period; groups are listed biggest first with their newest distinct examples. A question is
+embedded once, by the first report that groups it, and its vector kept with it (again after
+its language's model changes). The similarity that joins a group is the model's: MiniLM's
+cosines spread over [0, 1], e5's sit in a narrow band near 0.85 (docs/knowledge-base.md).
 """
 
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy import select
@@ -20,11 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.models import UnansweredQuestion
 from bridge.services.report_period import Period
-from knowledge_base.embedding import Embedder
 
 MAX_QUESTIONS = 5000  # newest first: a period's to-do list, not an archive
 EXAMPLES = 3
 BLOCK = 64  # questions scored against the groups at once
+
+
+class QuestionVectors(Protocol):
+    """Customers' questions embedded as the knowledge base embeds them (KnowledgeBase)."""
+
+    def model_name(self, language: str) -> str: ...
+
+    def embed_questions(self, texts: Sequence[str], language: str) -> np.ndarray: ...
+
+    def group_similarity(self, language: str) -> float: ...
 
 
 @dataclass
@@ -108,21 +119,38 @@ def _group(language: str, rows: Sequence[UnansweredQuestion]) -> QuestionGroup:
 
 
 async def _vectors(
-    session: AsyncSession, rows: Sequence[UnansweredQuestion], embedder: Embedder
+    session: AsyncSession, rows: Sequence[UnansweredQuestion], questions: QuestionVectors
 ) -> np.ndarray:
     """The rows' embeddings: the stored ones, and the missing ones embedded now and stored,
     so that a question is embedded once, not on every report (thousands take seconds)."""
-    missing = [row for row in rows if row.embedding is None or row.embedding_model != embedder.name]
-    if missing:
+    missing = [
+        row
+        for row in rows
+        if row.embedding is None or row.embedding_model != questions.model_name(row.language)
+    ]
+    for language in sorted({row.language for row in missing}):
+        mine = [row for row in missing if row.language == language]
         # Embedding is CPU work: off the event loop.
-        fresh = await asyncio.to_thread(embedder.embed, [row.question for row in missing])
-        for row, vector in zip(missing, fresh, strict=True):
+        fresh = await asyncio.to_thread(
+            questions.embed_questions, [row.question for row in mine], language
+        )
+        for row, vector in zip(mine, fresh, strict=True):
             row.embedding = np.asarray(vector, dtype=np.float32).tobytes()
-            row.embedding_model = embedder.name
-    vectors = np.stack([np.frombuffer(row.embedding or b"", dtype=np.float32) for row in rows])
+            row.embedding_model = questions.model_name(language)
+    vectors = [np.frombuffer(row.embedding or b"", dtype=np.float32) for row in rows]
     if missing:
         await session.commit()
-    return vectors
+    return vectors_by_row(vectors)
+
+
+def vectors_by_row(vectors: list[np.ndarray]) -> np.ndarray:
+    """One row per question; languages may have models of different sizes, so rows are
+    padded to the longest (a language is only ever compared with itself)."""
+    width = max(len(v) for v in vectors)
+    matrix = np.zeros((len(vectors), width), dtype=np.float32)
+    for i, vector in enumerate(vectors):
+        matrix[i, : len(vector)] = vector
+    return matrix
 
 
 async def unanswered_groups(
@@ -130,10 +158,11 @@ async def unanswered_groups(
     session: AsyncSession,
     period: Period,
     language: str | None,
-    embedder: Embedder,
-    similarity: float = 0.7,
+    questions: QuestionVectors,
+    similarity: float | None = None,
 ) -> list[QuestionGroup]:
-    """The period's questions grouped. Stores the embeddings it had to compute (commits)."""
+    """The period's questions grouped; `similarity` overrides every language's own.
+    Stores the embeddings it had to compute (commits)."""
     query = select(UnansweredQuestion).where(
         UnansweredQuestion.created_at >= period.since, UnansweredQuestion.created_at < period.until
     )
@@ -148,10 +177,11 @@ async def unanswered_groups(
     )
     if not rows:
         return []
-    vectors = await _vectors(session, rows, embedder)
+    vectors = await _vectors(session, rows, questions)
     groups: list[QuestionGroup] = []
     for lang in sorted({row.language for row in rows}):
         mine = [index for index, row in enumerate(rows) if row.language == lang]
-        for members in leader_clusters(vectors[mine], similarity):
+        joins = similarity if similarity is not None else questions.group_similarity(lang)
+        for members in leader_clusters(vectors[mine], joins):
             groups.append(_group(lang, [rows[mine[i]] for i in sorted(members)]))
     return sorted(groups, key=lambda g: (-g.count, g.language, g.examples[0].casefold()))

@@ -13,19 +13,26 @@ from actions.knowledge import ActionAnswerQuestion, ActionShowArticle, quote
 from actions.settings import ActionSettings
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
-from tests.conftest import TEST_SERVICE_TOKEN, shared_embedder
+from tests.conftest import TEST_SERVICE_TOKEN, shared_embedders
 from tests.processes import LiveBridge
 
 DOMAIN: dict[str, Any] = {"slots": {}, "forms": {}}
 
 
-def tracker(text: str, language: str, *, earlier: tuple[str, ...] = (), **slots: Any) -> Tracker:
+def tracker(
+    text: str,
+    language: str,
+    *,
+    earlier: tuple[str, ...] = (),
+    intent: str = "ask_question",
+    **slots: Any,
+) -> Tracker:
     events = [{"event": "user", "text": t} for t in earlier] + [{"event": "user", "text": text}]
     return Tracker.from_dict(
         {
             "sender_id": slots.pop("sender_id", "c1"),
             "slots": {"language": language, **slots},
-            "latest_message": {"text": text, "intent": {"name": "ask_question"}},
+            "latest_message": {"text": text, "intent": {"name": intent}},
             "events": events,
             "paused": False,
             "followup_action": None,
@@ -46,7 +53,7 @@ def action_settings(live_bridge: LiveBridge) -> ActionSettings:
 
 def make(cls: type, kb_settings: KBSettings, settings: ActionSettings) -> Any:
     return cls(
-        knowledge_base=KnowledgeBase(kb_settings, embedder=shared_embedder()),
+        knowledge_base=KnowledgeBase(kb_settings, embedders=shared_embedders()),
         bridge=BridgeClient(settings),
         settings=settings,
     )
@@ -170,6 +177,53 @@ async def test_a_chosen_article_is_shown(
     await action.run(dispatcher, state, DOMAIN)
     [message] = dispatcher.messages
     assert "https://help.example/kb/delivery-times" in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "article"),
+    [
+        ("what about instalments?", "en", "installment-payments"),
+        ("3 hónap után tönkrement a készülék, mit tegyek?", "hu", "hu-warranty-claim"),
+    ],
+)
+async def test_a_shop_question_taken_for_small_talk_is_still_answered(
+    kb_settings: KBSettings, action_settings: ActionSettings, text: str, language: str, article: str
+) -> None:
+    """The classifier's out_of_scope is a guess: a confident article match wins."""
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    events = await action.run(dispatcher, tracker(text, language, intent="out_of_scope"), DOMAIN)
+    assert events[0] == SlotSet("article_id", article)
+    assert dispatcher.messages[0]["buttons"][0]["payload"].startswith("/answer_helpful")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("what is the capital of Mongolia", "en"), ("mi a kedvenc színed?", "hu")],
+)
+async def test_off_topic_is_declined_politely_and_not_recorded(
+    kb_settings: KBSettings, action_settings: ActionSettings, text: str, language: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    events = await action.run(dispatcher, tracker(text, language, intent="out_of_scope"), DOMAIN)
+    assert dispatcher.messages == [
+        {**dispatcher.messages[0], "response": "utter_out_of_scope"}
+    ]  # the domain's polite decline, in the slot's language
+    assert events == [SlotSet("article_id", None)]  # no miss counted: no handoff follows
+
+
+@pytest.mark.parametrize("text", ["why so", "then", "mi az", "ez az", "🙂", "???"])
+async def test_messages_without_searchable_words_get_the_no_answer_reply(
+    kb_settings: KBSettings, action_settings: ActionSettings, text: str
+) -> None:
+    """Stop words only used to crash the search (BM25 with no terms): no reply at all."""
+    dispatcher = CollectingDispatcher()
+    action = make(ActionAnswerQuestion, kb_settings, action_settings)
+    language = "hu" if text in ("mi az", "ez az") else "en"
+    await action.run(dispatcher, tracker(text, language, intent="nlu_fallback"), DOMAIN)
+    [message] = dispatcher.messages
+    assert message["buttons"][0]["payload"].startswith("/request_human")
 
 
 def test_quote_keeps_whole_sentences() -> None:

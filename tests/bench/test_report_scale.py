@@ -2,12 +2,15 @@
 formats its tables (the full run is `make bench`)."""
 
 from bench.report_scale import PERIODS, REPORTS, Options, embedding_table, run_sqlite, table
-from tests.conftest import shared_embedder
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.settings import KBSettings
+from tests.conftest import shared_embedders
 
 
-def test_the_report_benchmark_runs_at_a_tiny_scale() -> None:
+def test_the_report_benchmark_runs_at_a_tiny_scale(kb_settings: KBSettings) -> None:
     counts, timings = run_sqlite(
-        Options(scale=0.002, runs=1, reports=list(REPORTS)), shared_embedder()
+        Options(scale=0.002, runs=1, reports=list(REPORTS)),
+        KnowledgeBase(kb_settings, embedders=shared_embedders()),
     )
     assert counts.rows["conversations"] == 300
     assert counts.rows["messages"] > counts.rows["conversations"]

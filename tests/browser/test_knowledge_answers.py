@@ -8,7 +8,7 @@ from knowledge_base.articles import load_articles
 from knowledge_base.index import build_index
 from knowledge_base.settings import KBSettings
 from tests.browser.test_widget import BOT_TIMEOUT_MS, messages, open_widget, send
-from tests.conftest import shared_embedder
+from tests.conftest import shared_embedders
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +69,15 @@ def test_an_edited_article_is_answered_without_a_restart(
             encoding="utf-8",
         )
         articles, _ = load_articles(kb_settings.articles_dir)
-        build_index(articles=articles, embedder=shared_embedder(), index_dir=kb_settings.index_dir)
+        build_index(
+            articles=articles, embedders=shared_embedders(), index_dir=kb_settings.index_dir
+        )
         send(page, question)
         last_bot_message(page, 1)
         expect(messages(page, "bot").last).to_contain_text(f"we lend you a {marker}")
     finally:
         path.write_text(original, encoding="utf-8")
         articles, _ = load_articles(kb_settings.articles_dir)
-        build_index(articles=articles, embedder=shared_embedder(), index_dir=kb_settings.index_dir)
+        build_index(
+            articles=articles, embedders=shared_embedders(), index_dir=kb_settings.index_dir
+        )

@@ -6,7 +6,7 @@ import pytest
 
 from knowledge_base.articles import load_articles
 from knowledge_base.index import build_index
-from tests.conftest import ROOT, shared_embedder
+from tests.conftest import ROOT, shared_embedders
 
 SAMPLE = [
     "en/password-reset.md",
@@ -33,5 +33,5 @@ def articles_dir(tmp_path: Path) -> Path:
 def index_dir(tmp_path: Path, articles_dir: Path) -> Path:
     articles, problems = load_articles(articles_dir)
     assert problems == []
-    build_index(articles=articles, embedder=shared_embedder(), index_dir=tmp_path / "index")
+    build_index(articles=articles, embedders=shared_embedders(), index_dir=tmp_path / "index")
     return tmp_path / "index"

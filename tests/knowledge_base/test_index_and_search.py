@@ -20,13 +20,13 @@ from knowledge_base.index import (
 from knowledge_base.search import HybridSearcher, SearchConfig
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
-from tests.conftest import shared_embedder
+from tests.conftest import shared_embedders
 
 
 def searcher(index_dir: Path, **config: object) -> HybridSearcher:
     return HybridSearcher(
-        index=load_index(index_dir, shared_embedder()),
-        embedder=shared_embedder(),
+        index=load_index(index_dir, shared_embedders()),
+        embedders=shared_embedders(),
         config=SearchConfig(**config),  # type: ignore[arg-type]
     )
 
@@ -77,8 +77,19 @@ def test_follow_up_uses_the_context(index_dir: Path) -> None:
     followed = search.search(
         "and how long does that take?", language="en", context=["I returned my kettle"]
     )
+    assert alone.hits[0].article_id != "refund-timing"
     assert followed.hits[0].article_id == "refund-timing"
-    assert followed.hits[0].score > alone.hits[0].score
+
+
+def test_a_new_question_is_not_pulled_back_to_the_last_topic(index_dir: Path) -> None:
+    """The question leads, the context only adds a share: a customer who changes the subject
+    gets the new subject's article (reading both as one text gave the old one)."""
+    result = searcher(index_dir).search(
+        "I forgot my password", language="en", context=["when do I get my refund?"]
+    )
+    assert result.hits[0].article_id == "password-reset"
+    with pytest.raises(ValueError, match="context_weight"):
+        SearchConfig(context_weight=1.5)
 
 
 def test_close_results_become_choices(index_dir: Path) -> None:
@@ -104,7 +115,7 @@ def test_incremental_build_embeds_only_changed_articles(
     path = articles_dir / "en" / "refund-timing.md"
     path.write_text(path.read_text() + "\n## Gift wrap\n\nRefunds include the gift wrap fee.\n")
     articles, _ = load_articles(articles_dir)
-    report = build_index(articles=articles, embedder=shared_embedder(), index_dir=index_dir)
+    report = build_index(articles=articles, embedders=shared_embedders(), index_dir=index_dir)
     changed = len(
         [c for c in load_index(index_dir).languages["en"].chunks if c.article_id == "refund-timing"]
     )
@@ -117,7 +128,7 @@ def test_incremental_build_embeds_only_changed_articles(
 def test_a_failed_build_leaves_the_current_index(index_dir: Path) -> None:
     before = current_version(index_dir)
     with pytest.raises(ValueError):
-        build_index(articles=[], embedder=shared_embedder(), index_dir=index_dir)
+        build_index(articles=[], embedders=shared_embedders(), index_dir=index_dir)
     assert current_version(index_dir) == before
     assert not list(index_dir.glob(".building-*"))
 
@@ -129,28 +140,28 @@ def test_missing_half_written_and_foreign_indexes_are_refused(
         load_index(tmp_path / "nothing-here")
     broken = tmp_path / "broken"
     shutil.copytree(index_dir, broken)
-    (broken / current_version(broken) / "vectors.npy").unlink()  # type: ignore[operator]
+    (broken / current_version(broken) / "vectors-en.npy").unlink()  # type: ignore[operator]
     with pytest.raises(IndexCorrupt, match="rebuild"):
         load_index(broken)
     foreign = tmp_path / "foreign"
     shutil.copytree(index_dir, foreign)
     manifest_path = foreign / current_version(foreign) / "manifest.json"  # type: ignore[operator]
     manifest = json.loads(manifest_path.read_text())
-    manifest["model_name"] = "some/other-model"
+    manifest["languages"]["hu"]["model"] = "some/other-model"
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexMismatch, match="some/other-model"):
-        load_index(foreign, shared_embedder())
+    with pytest.raises(IndexMismatch, match=r"hu part .* some/other-model"):
+        load_index(foreign, shared_embedders())
 
 
 def test_running_knowledge_base_picks_up_a_new_index(index_dir: Path, articles_dir: Path) -> None:
     now = [0.0]
     settings = KBSettings(articles_dir=articles_dir, index_dir=index_dir, reload_interval_s=1)
-    kb = KnowledgeBase(settings, embedder=shared_embedder(), clock=lambda: now[0])
+    kb = KnowledgeBase(settings, embedders=shared_embedders(), clock=lambda: now[0])
     first = kb.searcher().index.version
     path = articles_dir / "en" / "warranty-claim.md"
     path.write_text(path.read_text() + "\n## Loan devices\n\nWe lend you a loan kettle.\n")
     articles, _ = load_articles(articles_dir)
-    build_index(articles=articles, embedder=shared_embedder(), index_dir=index_dir)
+    build_index(articles=articles, embedders=shared_embedders(), index_dir=index_dir)
     assert kb.searcher().index.version == first  # checked at most once a second
     now[0] += 1.5
     assert kb.searcher().index.version != first
@@ -163,7 +174,7 @@ def test_running_knowledge_base_picks_up_a_new_index(index_dir: Path, articles_d
 def test_a_broken_new_index_keeps_the_old_one_serving(index_dir: Path, articles_dir: Path) -> None:
     now = [0.0]
     settings = KBSettings(articles_dir=articles_dir, index_dir=index_dir, reload_interval_s=1)
-    kb = KnowledgeBase(settings, embedder=shared_embedder(), clock=lambda: now[0])
+    kb = KnowledgeBase(settings, embedders=shared_embedders(), clock=lambda: now[0])
     first = kb.searcher().index.version
     (index_dir / "CURRENT").write_text("v-does-not-exist")
     now[0] += 2
@@ -176,13 +187,13 @@ def test_an_index_built_with_another_model_dimension_is_refused(
 ) -> None:
     embedder = SentenceTransformerEmbedder(tmp_path / "no-such-model")
     with pytest.raises(FileNotFoundError):
-        load_index(index_dir, embedder)
+        load_index(index_dir, {**shared_embedders(), "en": embedder})
 
 
 def test_bfloat16_embeddings_match_float32_ones_closely() -> None:
     texts = ["How do I reset my password?", "Mennyi idő alatt érkezik meg a csomagom?"]
-    reduced = SentenceTransformerEmbedder(precision="bfloat16").embed(texts)
-    full = SentenceTransformerEmbedder(precision="float32").embed(texts)
+    reduced = SentenceTransformerEmbedder(precision="bfloat16").embed_passages(texts)
+    full = SentenceTransformerEmbedder(precision="float32").embed_passages(texts)
     assert reduced.dtype == full.dtype == np.float32
     assert np.allclose(np.linalg.norm(reduced, axis=1), 1.0, atol=1e-5)
     # Close enough that an index built one way serves queries embedded the other way.
