@@ -23,16 +23,19 @@ The answer is folded (lower case, no accents, apostrophes dropped: "Kilencet" ->
   "no idea" and "nem tudom" do not.
 * Everything else is unclear ("maybe", "lots", "nothing", emoji, an empty message).
 
+Accents are folded, except in the few words whose accent-less form is another word that
+matters here: "hát" (the filler "well") is not "hat" (six) and "őt" (him, her) is not "öt"
+(five), so "hát, mondjuk egy nyolcas" is an 8. Typed without accents, "hat" stays six.
+
 Both languages are always read whatever `language` says, since customers mix them.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge_base.text import fold
-
-LANGUAGES = ("en", "hu")
+from knowledge_base.text import LANGUAGES, fold
 
 _EN_NUMBERS = {
     word: value
@@ -85,6 +88,7 @@ _POLITE = frozenset(
     """
     thanks thank you thx ty please sorry i id im ok okay well um hmm very much but just
     koszonom koszi kosz koszonjuk koszonet szepen kerem bocs bocsi bocsanat sajnos de en
+    hát mondjuk
     """.split()
 )
 _BARE_NO = frozenset("no nope nah nem ne".split())
@@ -128,6 +132,9 @@ _REFUSALS = tuple(
     )
 )
 
+# Words that folding would turn into a number word: read as typed (lower case), and "hát"
+# is a polite filler like "well".
+_ACCENTED_WORDS = frozenset(("hát", "őt"))
 _APOSTROPHES = str.maketrans("", "", "'’`´ʼ")
 _TOKEN = re.compile(
     r"(?P<number>-?\d+(?:[.,]\d+)?)(?:-?(?P<suffix>[^\W\d_]+))?"  # "10", "-1", "7.5", "10-ből"
@@ -193,11 +200,16 @@ def parse_nps_answer(text: str, language: str) -> NpsAnswer:
 
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(fold(text.translate(_APOSTROPHES))):
+    # Tokenised before folding, so that a word can be looked up with its accents first;
+    # NFKC first, so that folding cannot change the tokens' boundaries ("９" -> "9").
+    text = unicodedata.normalize("NFKC", text.translate(_APOSTROPHES)).casefold()
+    for match in _TOKEN.finditer(text):
         if match["number"] is not None:
-            tokens.append(_Token(match["number"], "number", match["suffix"] or ""))
+            number = fold(match["number"])
+            tokens.append(_Token(number, "number", fold(match["suffix"] or "")))
         elif match["word"] is not None:
-            tokens.append(_Token(match["word"], "word"))
+            word = match["word"]
+            tokens.append(_Token(word if word in _ACCENTED_WORDS else fold(word), "word"))
         else:
             tokens.append(_Token(match["symbol"], "symbol"))
     return tokens

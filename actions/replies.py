@@ -2,6 +2,8 @@
 
 from typing import Final
 
+from knowledge_base.text import hu_article
+
 _TEXTS: Final[dict[str, dict[str, str]]] = {
     "answer": {
         "en": "{quote}\n\nMore in **[{title}]({link})**.",
@@ -27,8 +29,8 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     "handoff_queued": {
         "en": "I'm connecting you with a person. You are number {position} in the queue; "
         "the wait is about {minutes} min. I'll stay quiet until they join.",
-        "hu": "Kapcsolom egy munkatársunkhoz. Ön a(z) {position}. a sorban, a várakozás "
-        "körülbelül {minutes} perc. Addig nem szólok közbe.",
+        "hu": "Kapcsolom egy munkatársunkhoz. Ön {position_article} {position}. a sorban, a "
+        "várakozás körülbelül {minutes} perc. Addig nem szólok közbe.",
     },
     "handoff_no_agents": {
         "en": "I'm sorry, none of our team is available to chat right now. Leave your email "
@@ -137,5 +139,11 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
 
 
 def text(key: str, language: str, **values: str) -> str:
+    """The sentence `key` in `language` (English when it has none), with `values` filled in.
+
+    A Hungarian "a"/"az" before a value goes by how the value is read, so each value also
+    fills `{name_article}`: "Ön az 5. a sorban", "Ön a 9. a sorban".
+    """
     variants = _TEXTS[key]
-    return variants.get(language, variants["en"]).format(**values)
+    articles = {f"{name}_article": hu_article(value) for name, value in values.items() if value}
+    return variants.get(language, variants["en"]).format(**values, **articles)

@@ -83,6 +83,13 @@ SCORES_HU = [
     ("egy a tízből", 1),
     ("nem tudom, talán 7", 7),
     ("Nem rossz, 8", 8),
+    # "hát" (well) is not "hat" (six), and "őt" (him, her) is not "öt" (five)
+    ("hát, mondjuk egy nyolcas", 8),
+    ("Hát... talán egy hetest", 7),
+    ("HÁT 8", 8),
+    ("hát tíz", 10),
+    ("őt is megkérdeztem, 9", 9),
+    ("hat", 6),  # without accents, six stays six
 ]
 UNCLEAR_ANSWERS = [
     "11",  # the examples
@@ -136,6 +143,10 @@ UNCLEAR_ANSWERS = [
     "8 or more",
     "10th",
     "???",
+    "hát",  # a filler alone says nothing
+    "hát...",
+    "őt",
+    "hat vagy het",
 ]
 DECLINES = [
     "no thanks",  # the examples
@@ -170,6 +181,8 @@ DECLINES = [
     "Ne!",
     "passz",
     "köszi, nem",
+    "hát nem",
+    "hát, most nem",
 ]
 
 

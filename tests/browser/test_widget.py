@@ -195,3 +195,21 @@ def test_flooding_shows_the_rate_limit_notice(page: Page) -> None:
     # The refused message is not in the transcript; the ten before it are.
     expect(messages(page, "customer")).to_have_count(RATE_LIMIT)
     expect(messages(page, "customer").last).to_have_text(f"message {RATE_LIMIT}")
+
+
+def test_hungarian_thanks_use_the_right_article_before_the_address(page: Page) -> None:
+    """The offline form's thanks: "az anna@…", "a kati@…" (not "a(z)")."""
+    page.goto("/?lang=hu")
+    open_widget(page)
+    thanks = page.evaluate(
+        """async () => {
+            const { STRINGS } = await import("/widget/strings.js");
+            return ["anna@example.com", "kati@example.com", "5x@example.com"].map(
+                (email) => STRINGS.hu.offlineThanks(email));
+        }"""
+    )
+    assert thanks == [
+        "Köszönjük! Hamarosan válaszolunk az anna@example.com címre.",
+        "Köszönjük! Hamarosan válaszolunk a kati@example.com címre.",
+        "Köszönjük! Hamarosan válaszolunk az 5x@example.com címre.",
+    ]

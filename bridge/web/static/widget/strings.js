@@ -5,6 +5,26 @@
 
 import { MAX_LENGTH } from "./limits.js";
 
+/**
+ * The Hungarian definite article before `word`: "az" before a vowel sound, else "a". A
+ * leading number goes by how it is read (az 1, az 5, az 50, a 9, a 100, az 1000); the same
+ * rule as knowledge_base/text.py's hu_article, which the bot's replies use.
+ */
+export function huArticle(word) {
+  const text = String(word).trim();
+  const digits = /^\d+/.exec(text);
+  if (!digits) return /^[aáeéiíoóöőuúüű]/i.test(text) ? "az" : "a";
+  let number = Number(digits[0]);
+  let scale = 0;
+  while (number >= 1000) {
+    number = Math.floor(number / 1000);
+    scale += 1;
+  }
+  if (scale === 1 && number === 1) return "az"; // 1000-1999: "ezer…"
+  const leading = String(number)[0];
+  return leading === "5" || (leading === "1" && number === 1) ? "az" : "a";
+}
+
 /** UI strings by language; entries that depend on a number or a name are functions. */
 export const STRINGS = {
   en: {
@@ -67,6 +87,6 @@ export const STRINGS = {
     offlineCancel: "Mégse",
     offlineBadEmail: "Kérjük, érvényes e-mail-címet adjon meg.",
     offlineEmpty: "Kérjük, írja le a kérdését.",
-    offlineThanks: (email) => `Köszönjük! Hamarosan válaszolunk a(z) ${email} címre.`,
+    offlineThanks: (email) => `Köszönjük! Hamarosan válaszolunk ${huArticle(email)} ${email} címre.`,
   },
 };
