@@ -155,6 +155,13 @@ class ActionAnswerQuestion(KnowledgeAction):
                 )
             except KBIndexError as exc:
                 log.error("knowledge base unavailable, answering without it: %s", exc)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "out_of_scope" and (result is None or result.decision != "answer"):
+            # The classifier and the search agree it is off topic (or the search found only
+            # near-misses): a polite decline, not "I don't know" with the offer of a person,
+            # and nothing for the writers' to-do list.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet("article_id", None)]
         if result is None or result.decision == "no_answer":
             misses = int(tracker.get_slot("kb_misses") or 0) + 1
             if misses < MISSES_BEFORE_HANDOFF:

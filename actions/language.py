@@ -9,8 +9,9 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.language_detection import detect_language
+from knowledge_base.text import LANGUAGES
 
-SUPPORTED = ("en", "hu")
+SUPPORTED = LANGUAGES
 
 
 class ValidateSlotMappings(ValidationAction):  # type: ignore[misc]  # rasa_sdk is untyped

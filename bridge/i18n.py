@@ -2,7 +2,9 @@
 
 from typing import Final
 
-SUPPORTED: Final = ("en", "hu")
+from knowledge_base.text import LANGUAGES
+
+SUPPORTED: Final = LANGUAGES
 
 _TEXTS: Final[dict[str, dict[str, str]]] = {
     "bot_unavailable": {
@@ -10,6 +12,12 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "please try again in a moment.",
         "hu": "Elnézést, az asszisztensünk most nem válaszol. Az üzenetét elmentettük; "
         "kérjük, próbálja újra egy kicsit később.",
+    },
+    "bot_silent": {
+        "en": "Sorry, I didn't catch that. Could you put it another way, or ask to talk to a "
+        "person?",
+        "hu": "Elnézést, ezt nem értettem. Megfogalmazná másképp, vagy kérje, hogy egy "
+        "munkatársunkkal beszélhessen.",
     },
     "empty_message": {
         "en": "Please type a message first.",

@@ -41,6 +41,17 @@ class Peer:
         except TimeoutError:
             raise AssertionError(f"no {kind} {match}; got {skipped}") from None
 
+    async def next_of(self, *kinds: str) -> dict[str, Any]:
+        """The next event of any of `kinds`."""
+        try:
+            async with asyncio.timeout(TIMEOUT_S):
+                while True:
+                    event: dict[str, Any] = json.loads(await self.socket.recv())
+                    if event["type"] in kinds:
+                        return event
+        except TimeoutError:
+            raise AssertionError(f"no event of {kinds} within {TIMEOUT_S} s") from None
+
     async def quiet_for(self, seconds: float, *kinds: str) -> list[dict[str, Any]]:
         """Every event of `kinds` that arrives within `seconds` (the bot must stay silent)."""
         seen: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from bridge.api.reports import Admin
 from bridge.api.staff_deps import SESSION_COOKIE, require_role
 from bridge.services.staff_auth import StaffMember
 from bridge.services.staff_sessions import InvalidSession
+from knowledge_base.text import LANGUAGES
 
 router = APIRouter(tags=["agent console"])
 ChatAgent = Annotated[StaffMember, Depends(require_role("agent"))]
@@ -34,7 +35,7 @@ async def console_page(request: Request, lang: str = "en") -> Response:
     if member.role not in ("agent", "admin"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs the agent role")
     services.presence.touch(member.id)
-    language = lang if lang in ("en", "hu") else "en"
+    language = lang if lang in LANGUAGES else "en"
     agent = {"id": member.id, "display_name": member.display_name, "role": member.role}
     return templates.TemplateResponse(
         request,
@@ -73,7 +74,7 @@ async def dashboard_page(request: Request, lang: str = "en") -> Response:
         request,
         "dashboard.html",
         {
-            "lang": lang if lang in ("en", "hu") else "en",
+            "lang": lang if lang in LANGUAGES else "en",
             "member": {"display_name": member.display_name},
             "start": (today - timedelta(days=29)).isoformat(),
             "end": today.isoformat(),

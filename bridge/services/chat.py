@@ -58,6 +58,16 @@ def clean_text(text: str) -> str:
     return "".join(kept).strip()
 
 
+def typed_for_rasa(text: str) -> str:
+    """What Rasa gets for typed text. Rasa reads a message that starts with "/" as an intent
+    with entities ("/restart", "/nps_score{...}"): only the widget's buttons may do that
+    (they send `payload`), so typed text loses its leading slashes."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    return stripped.lstrip("/").strip() or "?"
+
+
 class ChatService:
     def __init__(
         self,
@@ -157,7 +167,7 @@ class ChatService:
         if status != "bot":
             return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
-        self._spawn(self._relay(conversation.id, event.payload or text, metadata))
+        self._spawn(self._relay(conversation.id, event.payload or typed_for_rasa(text), metadata))
 
     def customer_typing(self, conversation_id: str, *, on: bool) -> None:
         event = {"type": "typing", "role": "customer", "on": on, "conversation_id": conversation_id}
@@ -169,39 +179,60 @@ class ChatService:
         task.add_done_callback(self._tasks.discard)
 
     async def _relay(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
-        """One turn: Rasa's replies are stored, then published; on failure, an apology."""
+        """One turn: Rasa's replies are stored, then published; on failure, an apology. The
+        bot's typing indicator goes off after the turn's last event, so a client knows the
+        turn is complete when it does."""
         async with self._turns.hold(conversation_id):
             self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": True})
-            rows: list[Message] | None = None
             try:
-                replies = await self._rasa.send(
-                    conversation_id=conversation_id, text=text, metadata=metadata
-                )
-                async with self._sessions.begin() as session:
-                    rows = [
-                        await repository.append_message(
-                            session=session,
-                            conversation_id=conversation_id,
-                            role="bot",
-                            text=reply.text,
-                            buttons=reply.buttons,
-                        )
-                        for reply in replies
-                    ]
-            except RasaUnavailable as exc:
-                log.warning("Rasa unavailable for %s: %s", conversation_id, exc)
-            except SQLAlchemyError:
-                # Replies that could not be stored are not sent: a reload would lose them.
-                log.exception("could not store the replies for %s", conversation_id)
+                rows = await self._replies(conversation_id, text, metadata)
+                if rows is None:
+                    apology = i18n.text("bot_unavailable", metadata["language"])
+                    event = {"type": "error", "code": "bot_unavailable", "message": apology}
+                    self._hub.publish(conversation_id, event)
+                    return
+                for row in rows:
+                    self._hub.publish(conversation_id, MessageOut.from_row(row).event())
             finally:
                 self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
-            if rows is None:
-                apology = i18n.text("bot_unavailable", metadata["language"])
-                event = {"type": "error", "code": "bot_unavailable", "message": apology}
-                self._hub.publish(conversation_id, event)
-                return
-            for row in rows:
-                self._hub.publish(conversation_id, MessageOut.from_row(row).event())
+
+    async def _replies(
+        self, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> list[Message] | None:
+        """Rasa's replies to one message, stored; None when there are none to send."""
+        try:
+            replies = await self._rasa.send(
+                conversation_id=conversation_id, text=text, metadata=metadata
+            )
+            async with self._sessions.begin() as session:
+                texts = [(reply.text, reply.buttons) for reply in replies]
+                if (
+                    not texts
+                    and await repository.get_status(
+                        session=session, conversation_id=conversation_id
+                    )
+                    == "bot"
+                ):
+                    # A turn the bot left silent (a bug, or a policy with nothing to say):
+                    # the customer must never be left without an answer.
+                    log.warning("Rasa gave no reply in %s: sending the fallback", conversation_id)
+                    texts = [(i18n.text("bot_silent", metadata["language"]), [])]
+                return [
+                    await repository.append_message(
+                        session=session,
+                        conversation_id=conversation_id,
+                        role="bot",
+                        text=reply_text,
+                        buttons=buttons,
+                    )
+                    for reply_text, buttons in texts
+                ]
+        except RasaUnavailable as exc:
+            log.warning("Rasa unavailable for %s: %s", conversation_id, exc)
+        except SQLAlchemyError:
+            # Replies that could not be stored are not sent: a reload would lose them.
+            log.exception("could not store the replies for %s", conversation_id)
+        return None
 
     async def drain(self, timeout_s: float = 10.0) -> None:
         """Let turns in flight finish (used at shutdown and by tests)."""
