@@ -24,17 +24,7 @@ import httpx
 import websockets
 
 from bench.report import percentile, write_section
-from bridge.db.migrate import upgrade
-from tests.processes import (
-    RASA_TOKEN,
-    ROOT,
-    Process,
-    RasaStack,
-    answers,
-    free_port,
-    service_env,
-    wait_until,
-)
+from bench.stack import running_stack
 
 # Each of these gets exactly one bot reply, so a turn ends with the first bot message.
 MESSAGES = ["hello", "what can you do?", "thanks", "are you a bot?"]
@@ -108,33 +98,6 @@ async def play(kind: str, base_url: str, turns: int, scenario: Scenario) -> Resu
         return Result(latencies, time.perf_counter() - started)
 
 
-def start_bridge(stack: RasaStack, workdir: Path) -> tuple[Process, str]:
-    port = free_port()
-    database_url = f"sqlite+aiosqlite:///{workdir / 'bridge.db'}"
-    upgrade(database_url)
-    env = service_env(
-        DATABASE_URL=database_url,
-        RASA_URL=stack.rasa_url,
-        RASA_TOKEN=RASA_TOKEN,
-        ACTION_SERVER_URL=stack.action_url,
-        RATE_LIMIT_MESSAGES="100000",  # the bench is a flood on purpose
-    )
-    bridge = Process(
-        [str(ROOT / ".venv/bin/uvicorn"), "--factory", "bridge.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        workdir / "bridge.log",
-        env,
-    )  # fmt: skip
-    bridge.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: answers(f"{url}/readyz"), timeout=60, what="bridge")
-    except TimeoutError:
-        bridge.stop()
-        raise
-    return bridge, url
-
-
 def row(label: str, result: Result) -> str:
     return (
         f"| {label} | {result.p(50):.1f} | {result.p(95):.1f} | {result.p(99):.1f} | "
@@ -157,26 +120,14 @@ def main() -> None:
     short = Scenario("10-turn conversations, one at a time", 1, 10)
     scenarios = [one, many, short]
 
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        stack = RasaStack(workdir)
-        try:
-            stack.start()
-            bridge, bridge_url = start_bridge(stack, workdir)
-        except Exception:
-            stack.stop()
-            raise
-        try:
-            results: dict[tuple[str, str], Result] = {}
-            for scenario in scenarios:
-                for kind, url in (("rasa", stack.rasa_url), ("bridge", bridge_url)):
-                    asyncio.run(play(kind, url, WARMUP_TURNS, Scenario("warm-up", 1, 10)))
-                    result = asyncio.run(play(kind, url, args.turns, scenario))
-                    results[(kind, scenario.label)] = result
-                    print(row(f"{kind}, {scenario.label}", result), flush=True)
-        finally:
-            bridge.stop()
-            stack.stop()
+    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as (stack, bridge_url):
+        results: dict[tuple[str, str], Result] = {}
+        for scenario in scenarios:
+            for kind, url in (("rasa", stack.rasa_url), ("bridge", bridge_url)):
+                asyncio.run(play(kind, url, WARMUP_TURNS, Scenario("warm-up", 1, 10)))
+                result = asyncio.run(play(kind, url, args.turns, scenario))
+                results[(kind, scenario.label)] = result
+                print(row(f"{kind}, {scenario.label}", result), flush=True)
 
     lines = [
         "| path | p50 ms | p95 ms | p99 ms | mean ms | turns/s |",

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from actions.warm_up import WARM_UP_CALL
+from bridge.bench_cli import bench_answers
 from bridge.db import migrate
 from bridge.report_cli import app as report_app
 from bridge.settings import get_settings
@@ -20,6 +21,7 @@ app = typer.Typer(help="Northwind support assistant: operate the bridge and its 
 db_app = typer.Typer(help="The application database.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
+bench_app.command("answers")(bench_answers)
 app.add_typer(bench_app, name="bench")
 app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
