@@ -124,6 +124,8 @@ bench: setup
 		--queries var/bench/covid_queries.csv --write-section "Retrieval: COVID-19 FAQ (deepset)"
 	@$(VENV)/bin/supportbot bench retrieval --queries bench/data/sample_kb_test.csv \
 		--calibrate bench/data/sample_kb_dev.csv --write-section "Retrieval: sample knowledge base"
+	@$(VENV)/bin/supportbot bench retrieval --queries bench/data/answers_test.csv \
+		--calibrate bench/data/answers_dev.csv --write-section "Retrieval: answer questions, test half"
 
 clean:
 	rm -rf var models .pytest_cache

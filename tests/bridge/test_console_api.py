@@ -212,6 +212,31 @@ def test_article_search_for_replies(app_client: TestClient, anna: Signed) -> Non
         assert response.status_code == 422, bad
 
 
+@pytest.mark.parametrize(
+    ("q", "lang"),
+    [
+        ("why so", "en"),  # stop words only: BM25 had no terms and the route gave 500
+        ("mi az", "hu"),
+        ("ez az", "hu"),
+        ("🙂🙂", "en"),
+        ("???", "hu"),
+        ("1234567890", "en"),
+        ("a" * 1000, "hu"),
+        ("https://example.com/?q=<b>", "en"),
+        ("/restart", "en"),
+        ("számla invoice szamla", "hu"),
+    ],
+)
+def test_article_search_answers_any_text(
+    app_client: TestClient, anna: Signed, q: str, lang: str
+) -> None:
+    response = app_client.get(
+        "/api/staff/kb/search", params={"q": q, "lang": lang}, headers=anna.headers()
+    )
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["hits"], list)
+
+
 def test_a_customer_leaves_a_message_when_nobody_can_chat(
     app_client: TestClient, anna: Signed
 ) -> None:
