@@ -171,8 +171,8 @@ class HybridSearcher:
         pulled back to the old topic. So the question leads and the context adds a share
         (`context_weight`): the dense vector is the question's plus a share of the question
         read with its context, the BM25 scores the question's plus a share of the context's.
-        (Reading question and context as one text, the earlier way, answered an unrelated
-        second question right only 4 times in 10.)
+        (Reading question and context as one text, the earlier way, put the right article
+        first for fewer than 3 in 10 questions asked after an unrelated one.)
         """
         if top_k <= 0:
             raise ValueError("top_k must be positive")
