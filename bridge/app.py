@@ -36,10 +36,9 @@ from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.handoff import HandoffService
-from bridge.services.hub import Hub
-from bridge.services.presence import Presence
+from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import RasaClient
-from bridge.services.rate_limit import SlidingWindowLimiter
+from bridge.services.shared_state import SharedState, build_shared_state
 from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens
@@ -57,13 +56,14 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     rasa: RasaClient
-    hub: Hub
+    hub: EventBus
     chat: ChatService
     staff_auth: StaffAuth
-    presence: Presence
+    presence: AgentPresence
     handoffs: HandoffService
     customers: CustomerPresence
     agent_sockets: AgentSockets
+    shared: SharedState
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -79,22 +79,33 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
     rasa = RasaClient(
         base_url=settings.rasa_url, token=settings.rasa_token, timeout_s=settings.rasa_timeout_s
     )
-    hub = Hub()
+    shared = build_shared_state(settings)
+    hub, presence = shared.bus, shared.presence
     chat = ChatService(
         sessions=sessions,
         rasa=rasa,
         hub=hub,
-        limiter=SlidingWindowLimiter(
-            limit=settings.rate_limit_messages, window_s=settings.rate_limit_window_s
-        ),
+        limiter=shared.message_limit,
         tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
         limits=ChatLimits(max_message_chars=settings.max_message_chars),
+        turns=shared.turns,
     )
-    presence = Presence(
-        away_after_s=settings.agent_away_after_s,
-        offline_after_s=settings.agent_offline_after_s,
+    customers = CustomerPresence(hub, shared.connections)
+    handoffs = HandoffService(
+        sessions=sessions,
+        hub=hub,
+        rasa=rasa,
+        presence=presence,
+        hours=BusinessHours(
+            hours=settings.business_hours,
+            zone=settings.business_timezone,
+            holidays=settings.business_holidays,
+        ),
+        max_message_chars=settings.max_message_chars,
+        minutes_per_customer=settings.handoff_minutes_per_customer,
+        nps_after_agent=settings.nps_after_agent,
+        customer_present=customers.present,
     )
-    customers = CustomerPresence(hub)
     return Services(
         settings,
         kb_settings,
@@ -108,25 +119,14 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             tokens=StaffSessionTokens(
                 secret=settings.secret_key, ttl_s=settings.staff_session_ttl_s
             ),
+            by_email=shared.login_failures_by_email,
+            by_ip=shared.login_failures_by_ip,
         ),
         presence=presence,
-        handoffs=HandoffService(
-            sessions=sessions,
-            hub=hub,
-            rasa=rasa,
-            presence=presence,
-            hours=BusinessHours(
-                hours=settings.business_hours,
-                zone=settings.business_timezone,
-                holidays=settings.business_holidays,
-            ),
-            max_message_chars=settings.max_message_chars,
-            minutes_per_customer=settings.handoff_minutes_per_customer,
-            nps_after_agent=settings.nps_after_agent,
-            customer_present=customers.present,
-        ),
+        handoffs=handoffs,
         customers=customers,
-        agent_sockets=AgentSockets(),
+        agent_sockets=AgentSockets(shared.connections, shared.timers, handoffs.requeue_agent),
+        shared=shared,
     )
 
 
@@ -149,12 +149,13 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, kb_settings)
+        await services.shared.start()
         app.state.services = services
         try:
             yield
         finally:
-            await services.agent_sockets.aclose()
             await services.chat.drain()
+            await services.shared.aclose()
             await services.rasa.aclose()
             await services.engine.dispose()
 

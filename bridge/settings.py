@@ -103,6 +103,18 @@ class Settings(BaseSettings):
         description="Ask for NPS when an agent hands a conversation back or closes it "
         "(within the visitor's cooldown the bot just greets, or the chat stays closed).",
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis for the state several bridge processes share (fan-out, presence, "
+        "rate limits, turn order); unset: kept in this one process.",
+    )
+    redis_prefix: str = Field(
+        "supportbot:",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Prefix of every Redis key and channel (several shops on one Redis).",
+    )
 
     @model_validator(mode="after")
     def _readable_hours(self) -> "Settings":
@@ -110,6 +122,15 @@ class Settings(BaseSettings):
             hours=self.business_hours, zone=self.business_timezone, holidays=self.business_holidays
         )
         return self
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None  # REDIS_URL= in a .env file: not set
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -22,6 +22,7 @@ from knowledge_base.settings import KBSettings
 from tests import aio
 from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 from tests.processes import RASA_TOKEN, ROOT, LiveBridge, RasaStack, free_port
+from tests.redis_server import delete_prefix, fresh_prefix, redis_server
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEST_SERVICE_TOKEN = "test-service-token-that-is-long-enough-0123"
@@ -47,7 +48,7 @@ def postgres_url() -> Iterator[str]:
     aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _truncate(url: str) -> None:
+async def truncate_postgres(url: str) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
         await connection.execute(
@@ -66,8 +67,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         upgrade(url)
         return url
     url = request.getfixturevalue("postgres_url")
-    aio.run(_truncate(url))
+    aio.run(truncate_postgres(url))
     return str(url)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real Redis: the machine's, or a redis-server the tests start."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own, its keys deleted afterwards."""
+    prefix = fresh_prefix()
+    yield prefix
+    delete_prefix(redis_url, prefix)
 
 
 @pytest.fixture(scope="session")

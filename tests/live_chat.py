@@ -83,14 +83,16 @@ async def console(bridge: LiveBridge, cookies: httpx.Cookies) -> Any:
 
 
 @asynccontextmanager
-async def signed_in_agent(live_bridge: LiveBridge) -> AsyncIterator[httpx.AsyncClient]:
-    """Anna, signed in to the live bridge the way the login page does it."""
-    add_user(live_bridge.settings.database_url, "anna@example.com")
+async def signed_in_agent(
+    live_bridge: LiveBridge, email: str = "anna@example.com"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An agent (Anna unless told), signed in to the live bridge the way the login page does."""
+    add_user(live_bridge.settings.database_url, email)
     async with httpx.AsyncClient(base_url=live_bridge.url) as http:
         await http.get("/login")
         response = await http.post(
             "/api/staff/login",
-            json={"email": "anna@example.com", "password": PASSWORD},
+            json={"email": email, "password": PASSWORD},
             headers={"X-CSRF-Token": http.cookies["sb_csrf"]},
         )
         assert response.status_code == 200, response.text

@@ -34,7 +34,7 @@ async def console_page(request: Request, lang: str = "en") -> Response:
         return RedirectResponse("/login?next=/console", status_code=status.HTTP_303_SEE_OTHER)
     if member.role not in ("agent", "admin"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs the agent role")
-    services.presence.touch(member.id)
+    await services.presence.touch(member.id)
     language = lang if lang in LANGUAGES else "en"
     agent = {"id": member.id, "display_name": member.display_name, "role": member.role}
     return templates.TemplateResponse(

@@ -17,7 +17,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database, Rasa (with a model) and the action server all answer."""
+    """Ready when the database, Rasa (with a model), the action server and (when the bridge
+    shares its state through one) Redis all answer."""
     services = request.app.state.services
 
     async def database() -> bool:
@@ -36,10 +37,12 @@ async def readyz(request: Request) -> JSONResponse:
         except httpx.HTTPError:
             return False
 
-    db_ok, rasa_ok, actions_ok = await asyncio.gather(
-        database(), services.rasa.is_ready(), action_server()
+    db_ok, rasa_ok, actions_ok, redis_ok = await asyncio.gather(
+        database(), services.rasa.is_ready(), action_server(), services.shared.is_ready()
     )
     checks = {"database": db_ok, "rasa": rasa_ok, "action_server": actions_ok}
+    if redis_ok is not None:
+        checks["redis"] = redis_ok
     ready = all(checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": checks},

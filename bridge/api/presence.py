@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bridge.api.staff_deps import CHAT_ROLES, CsrfChecked, CurrentStaff, PresenceDep, require_role
 from bridge.db import users
-from bridge.services.presence import PresenceStatus
+from bridge.services.ports import PresenceStatus
 from bridge.services.staff_auth import StaffMember
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
@@ -39,14 +39,14 @@ class AgentsOut(BaseModel):
 async def set_presence(
     body: PresenceIn, member: ChatStaff, _csrf: CsrfChecked, presence: PresenceDep
 ) -> PresenceOut:
-    presence.set_status(member.id, body.status)
-    return PresenceOut(status=presence.status(member.id))
+    await presence.set_status(member.id, body.status)
+    return PresenceOut(status=await presence.status(member.id))
 
 
 @router.post("/heartbeat")
 async def heartbeat(member: ChatStaff, _csrf: CsrfChecked, presence: PresenceDep) -> PresenceOut:
     """Activity while the console sits idle on screen (the request itself counts)."""
-    return PresenceOut(status=presence.status(member.id))
+    return PresenceOut(status=await presence.status(member.id))
 
 
 @router.get("/agents")
@@ -60,7 +60,7 @@ async def agents(_member: CurrentStaff, request: Request, presence: PresenceDep)
                 id=user.id,
                 display_name=user.display_name,
                 role=user.role,
-                status=presence.status(user.id),
+                status=await presence.status(user.id),
             )
             for user in accounts
             if user.role in CHAT_ROLES and not user.disabled

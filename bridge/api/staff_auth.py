@@ -176,7 +176,7 @@ async def login(
     # A fresh CSRF token per session: one planted before sign-in is worthless after it.
     _set_cookie(response, settings, CSRF_COOKIE, secrets.token_urlsafe(32), httponly=False)
     if signed_in.member.role in CHAT_ROLES:
-        presence.set_status(signed_in.member.id, "online")
+        await presence.set_status(signed_in.member.id, "online")
     return _out(signed_in.member)
 
 
@@ -186,7 +186,7 @@ async def logout(
 ) -> Response:
     """Clear the cookies; works with an expired session too, so signing out never fails."""
     with contextlib.suppress(InvalidSession):
-        presence.forget(auth.tokens.read(request.cookies.get(SESSION_COOKIE) or "").user_id)
+        await presence.forget(auth.tokens.read(request.cookies.get(SESSION_COOKIE) or "").user_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     secure = _settings(request).public_url.startswith("https://")
     for name, httponly in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):

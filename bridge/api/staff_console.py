@@ -150,7 +150,7 @@ async def conversation(
         "handoff": await service.view(latest) if latest is not None else None,
         "messages": [MessageOut.from_row(m).model_dump(mode="json") for m in messages],
         "notes": [_note(n).model_dump(mode="json") for n in notes],
-        "customer_present": services.customers.present(conversation_id),
+        "customer_present": await services.customers.present(conversation_id),
     }
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from bridge.db.users import check_role
-from bridge.services.presence import Presence
+from bridge.services.ports import AgentPresence
 from bridge.services.staff_auth import StaffAuth, StaffMember
 from bridge.services.staff_sessions import InvalidSession
 
@@ -28,12 +28,12 @@ def _staff_auth(request: Request) -> StaffAuth:
     return request.app.state.services.staff_auth
 
 
-def _presence(request: Request) -> Presence:
+def _presence(request: Request) -> AgentPresence:
     return request.app.state.services.presence
 
 
 StaffAuthDep = Annotated[StaffAuth, Depends(_staff_auth)]
-PresenceDep = Annotated[Presence, Depends(_presence)]
+PresenceDep = Annotated[AgentPresence, Depends(_presence)]
 
 
 async def current_staff(request: Request, auth: StaffAuthDep, presence: PresenceDep) -> StaffMember:
@@ -45,10 +45,10 @@ async def current_staff(request: Request, auth: StaffAuthDep, presence: Presence
         member = await auth.authenticate(request.cookies.get(SESSION_COOKIE))
     except InvalidSession as exc:
         if exc.user_id is not None:
-            presence.forget(exc.user_id)
+            await presence.forget(exc.user_id)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=NOT_SIGNED_IN) from exc
     if member.role in CHAT_ROLES:
-        presence.touch(member.id)
+        await presence.touch(member.id)
     return member
 
 

@@ -23,7 +23,7 @@ from bridge.db import handoffs, repository
 from bridge.schemas import ClientId
 from bridge.services.chat import MessageRejected
 from bridge.services.handoff import QUEUE_KEY, Agent
-from bridge.services.hub import Subscription
+from bridge.services.ports import Subscription
 from bridge.services.staff_sessions import InvalidSession
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class _Console:
             return
         self.unsubscribe(conversation_id)
         subscription = self.services.hub.subscribe(conversation_id)
-        present = self.services.customers.present(conversation_id)
+        present = await self.services.customers.present(conversation_id)
         subscription.queue.put_nowait(
             {"type": "customer_presence", "conversation_id": conversation_id, "present": present}
         )
@@ -160,8 +160,8 @@ async def agent_socket(websocket: WebSocket) -> None:
     agent = Agent(member.id, member.display_name)
     console = _Console(websocket, agent)
     queue_feed = services.hub.subscribe(QUEUE_KEY)
-    services.agent_sockets.opened(agent.id)
-    services.presence.touch(agent.id)
+    await services.agent_sockets.opened(agent.id)
+    await services.presence.touch(agent.id)
     relay = asyncio.create_task(_relay_queue(console, queue_feed))
     try:
         hello = {"id": agent.id, "display_name": agent.display_name}
@@ -178,9 +178,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         queue_feed.close()
         relay.cancel()
         console.close_all()
-        services.agent_sockets.closed(
-            agent, services.settings.agent_grace_s, services.handoffs.requeue_agent
-        )
+        await services.agent_sockets.closed(agent, services.settings.agent_grace_s)
 
 
 async def _relay_queue(console: _Console, feed: Subscription) -> None:
@@ -200,7 +198,7 @@ async def _handle(console: _Console, raw: str | None) -> None:
     if isinstance(event, Ping):  # the socket's keep-alive says nothing about the agent
         await console.send({"type": "pong"})
         return
-    services.presence.touch(console.agent.id)
+    await services.presence.touch(console.agent.id)
     if isinstance(event, Subscribe):
         await console.subscribe(event.conversation_id, event.after)
     elif isinstance(event, Unsubscribe):

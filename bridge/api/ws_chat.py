@@ -14,7 +14,7 @@ from bridge.api.ws_forward import forward
 from bridge.db.models import Conversation
 from bridge.schemas import ClientEvent, ClientMessage, ClientPing, ClientTyping
 from bridge.services.chat import AccessDenied, ChatService, MessageRejected
-from bridge.services.hub import Subscription
+from bridge.services.ports import Subscription
 
 router = APIRouter()
 _client_event: TypeAdapter[Any] = TypeAdapter(ClientEvent)
@@ -46,17 +46,17 @@ async def chat_socket(
     # at once whom it talks to.
     subscription.queue.put_nowait({"type": "status", "status": conversation.status})
     sender = asyncio.create_task(_send_events(websocket, chat, subscription, max(after, 0)))
-    services.customers.joined(conversation.id)
+    await services.customers.joined(conversation.id)
     try:
         await _receive_events(websocket, chat, conversation, subscription)
     except WebSocketDisconnect:
         pass
     finally:
-        services.customers.left(conversation.id)
         subscription.close()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
+        await services.customers.left(conversation.id)
 
 
 def _for_customer(event: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bridge.services.chat import ChatService
-from bridge.services.hub import Subscription
+from bridge.services.ports import Subscription
 
 REPLAY_PAGE = 500
 Send = Callable[[dict[str, Any]], Awaitable[None]]

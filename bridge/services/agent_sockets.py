@@ -1,45 +1,42 @@
-"""Open agent-console sockets per agent, and the grace timers of agents who dropped off.
+"""Open agent-console sockets per agent, and the grace period of agents who dropped off.
 
-When an agent's last console socket closes, a timer starts; if no socket of theirs opens
-again within the grace period, `on_gone` runs (the handoff service puts their chats back in
-the queue). A page reload or a short network drop reconnects well within it.
+When an agent's last console socket closes (counted over every bridge process), a grace
+timer starts; if no socket of theirs is open when it ends, `on_gone` runs (the handoff
+service puts their chats back in the queue). A page reload or a short network drop
+reconnects well within it, on any process.
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bridge.services.handoff import Agent
+from bridge.services.ports import Connections, GraceTimers
 
 
 class AgentSockets:
-    def __init__(self) -> None:
-        self._open: dict[int, int] = {}
-        self._timers: dict[int, asyncio.Task[None]] = {}
-
-    def opened(self, agent_id: int) -> None:
-        self._open[agent_id] = self._open.get(agent_id, 0) + 1
-        timer = self._timers.pop(agent_id, None)
-        if timer is not None:
-            timer.cancel()
-
-    def closed(
-        self, agent: Agent, grace_s: float, on_gone: Callable[[Agent], Awaitable[Any]]
+    def __init__(
+        self,
+        connections: Connections,
+        timers: GraceTimers,
+        on_gone: Callable[[Agent], Awaitable[Any]],
     ) -> None:
-        self._open[agent.id] -= 1
-        if self._open[agent.id] > 0:
-            return
-        del self._open[agent.id]
+        self._connections = connections
+        self._timers = timers
+        self._on_gone = on_gone
+        timers.bind(self._due)
 
-        async def later() -> None:
-            await asyncio.sleep(grace_s)
-            self._timers.pop(agent.id, None)
-            if agent.id not in self._open:
-                await on_gone(agent)
+    async def opened(self, agent_id: int) -> None:
+        await self._connections.opened(_key(agent_id))
+        await self._timers.cancel(agent_id)
 
-        self._timers[agent.id] = asyncio.create_task(later())
+    async def closed(self, agent: Agent, grace_s: float) -> None:
+        if await self._connections.closed(_key(agent.id)) == 0:
+            await self._timers.start(agent.id, agent.display_name, grace_s)
 
-    async def aclose(self) -> None:
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
+    async def _due(self, agent_id: int, display_name: str) -> None:
+        if await self._connections.count(_key(agent_id)) == 0:
+            await self._on_gone(Agent(agent_id, display_name))
+
+
+def _key(agent_id: int) -> str:
+    return f"agent:{agent_id}"

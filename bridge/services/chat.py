@@ -21,10 +21,8 @@ from bridge import i18n
 from bridge.db import repository
 from bridge.db.models import Conversation, Message
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
-from bridge.services.hub import Hub
-from bridge.services.keyed_locks import KeyedLocks
+from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
-from bridge.services.rate_limit import SlidingWindowLimiter
 from bridge.services.tokens import CustomerTokens, InvalidToken
 
 log = logging.getLogger(__name__)
@@ -74,10 +72,11 @@ class ChatService:
         *,
         sessions: async_sessionmaker[AsyncSession],
         rasa: RasaClient,
-        hub: Hub,
-        limiter: SlidingWindowLimiter,
+        hub: EventBus,
+        limiter: RateLimiter,
         tokens: CustomerTokens,
         limits: ChatLimits,
+        turns: TurnOrder,
     ) -> None:
         self._sessions = sessions
         self._rasa = rasa
@@ -85,7 +84,7 @@ class ChatService:
         self._limiter = limiter
         self._tokens = tokens
         self._limits = limits
-        self._turns = KeyedLocks()
+        self._turns = turns
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, body: ConversationCreate) -> ConversationCreated:
@@ -134,7 +133,7 @@ class ChatService:
             raise MessageRejected("empty_message")
         if len(text) > self._limits.max_message_chars:
             raise MessageRejected("message_too_long", limit=self._limits.max_message_chars)
-        wait = self._limiter.retry_after(conversation.id)
+        wait = await self._limiter.retry_after(conversation.id)
         if wait:
             raise MessageRejected("rate_limited", seconds=math.ceil(wait))
         try:
@@ -159,7 +158,7 @@ class ChatService:
         except IntegrityError:
             # The same client id again: a re-send after a reconnect. Stored once already, and
             # counted once: a widget re-sending its outbox must not use up the customer's limit.
-            self._limiter.refund(conversation.id)
+            await self._limiter.refund(conversation.id)
             return
         if event.language:
             conversation.language = event.language

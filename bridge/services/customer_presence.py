@@ -1,35 +1,35 @@
 """Whether a customer still has the chat open, told to the agents who watch the conversation.
 
-A customer may have the widget open in two tabs, so sockets are counted; the agents hear
+A customer may have the widget open in two tabs, or reconnect to another bridge process, so
+sockets are counted (over every process when Connections is the Redis one); the agents hear
 "gone" only when the last one closes, and "back" when one opens again.
 """
 
-from collections import Counter
-
-from bridge.services.hub import Hub
+from bridge.services.ports import Connections, EventBus
 
 
 class CustomerPresence:
-    def __init__(self, hub: Hub) -> None:
-        self._hub = hub
-        self._sockets: Counter[str] = Counter()
+    def __init__(self, bus: EventBus, connections: Connections) -> None:
+        self._bus = bus
+        self._connections = connections
 
-    def present(self, conversation_id: str) -> bool:
-        return self._sockets[conversation_id] > 0
+    async def present(self, conversation_id: str) -> bool:
+        return await self._connections.count(_key(conversation_id)) > 0
 
-    def joined(self, conversation_id: str) -> None:
-        self._sockets[conversation_id] += 1
-        if self._sockets[conversation_id] == 1:
+    async def joined(self, conversation_id: str) -> None:
+        if await self._connections.opened(_key(conversation_id)) == 1:
             self._announce(conversation_id, present=True)
 
-    def left(self, conversation_id: str) -> None:
-        self._sockets[conversation_id] -= 1
-        if self._sockets[conversation_id] <= 0:
-            del self._sockets[conversation_id]
+    async def left(self, conversation_id: str) -> None:
+        if await self._connections.closed(_key(conversation_id)) == 0:
             self._announce(conversation_id, present=False)
 
     def _announce(self, conversation_id: str, *, present: bool) -> None:
-        self._hub.publish(
+        self._bus.publish(
             conversation_id,
             {"type": "customer_presence", "conversation_id": conversation_id, "present": present},
         )
+
+
+def _key(conversation_id: str) -> str:
+    return f"customer:{conversation_id}"

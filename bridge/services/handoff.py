@@ -8,7 +8,7 @@ changed here, so the bot never stays paused behind a conversation that looks han
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -22,8 +22,7 @@ from bridge.db.models import Conversation, Handoff, User
 from bridge.schemas import MessageOut
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import MessageRejected, clean_text
-from bridge.services.hub import Hub
-from bridge.services.presence import Presence
+from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import BotReply, RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -83,14 +82,14 @@ class HandoffService:
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
-        hub: Hub,
+        hub: EventBus,
         rasa: RasaClient,
-        presence: Presence,
+        presence: AgentPresence,
         hours: BusinessHours,
         max_message_chars: int,
         minutes_per_customer: float,
         nps_after_agent: bool = False,
-        customer_present: Callable[[str], bool] = lambda _conversation_id: True,
+        customer_present: Callable[[str], Awaitable[bool]] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
@@ -116,7 +115,7 @@ class HandoffService:
         language = context.get("language") or "en"
         if not self._hours.is_open(self._now()):
             return Unavailable("outside_hours", self._hours.describe(language))
-        if not self._presence.online_agents():
+        if not await self._presence.online_agents():
             return Unavailable("no_agents", "")
         async with self._sessions.begin() as session:
             already = await session.scalar(
@@ -174,7 +173,7 @@ class HandoffService:
         return views
 
     async def publish_queue(self) -> None:
-        if self._hub.subscriber_count(QUEUE_KEY):
+        if self._hub.may_have_subscribers(QUEUE_KEY):
             self._hub.publish(QUEUE_KEY, {"type": "queue", "handoffs": await self.queue()})
 
     async def view(self, handoff_id: int) -> dict[str, Any]:
@@ -280,7 +279,7 @@ class HandoffService:
         """Let the bot ask for NPS after an agent (`NPS_AFTER_AGENT`); its replies when the
         survey started, None when it is off, the customer has gone, or the visitor was asked
         recently. Rasa must be resumed already; raises `RasaUnavailable`."""
-        if not self._survey_wanted(conversation_id):
+        if not await self._survey_wanted(conversation_id):
             return None
         async with self._sessions() as session:
             before = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
@@ -293,11 +292,13 @@ class HandoffService:
             after = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
         return replies if after is not None and after != before else None
 
-    def _survey_wanted(self, conversation_id: str) -> bool:
-        return self._nps_after_agent and self._customer_present(conversation_id)
+    async def _survey_wanted(self, conversation_id: str) -> bool:
+        if not self._nps_after_agent:
+            return False
+        return self._customer_present is None or await self._customer_present(conversation_id)
 
     async def _survey_after_close(self, row: Handoff) -> list[BotReply] | None:
-        if not self._survey_wanted(row.conversation_id):  # then Rasa stays paused, untouched
+        if not await self._survey_wanted(row.conversation_id):  # then Rasa stays paused, untouched
             return None
         try:
             await self._rasa.resume(conversation_id=row.conversation_id)

@@ -1,4 +1,5 @@
-"""Fan-out of conversation events to the websockets that watch a conversation (in process).
+"""Fan-out of conversation events to the websockets that watch a conversation, in this
+process: the in-memory EventBus, and the local delivery of the Redis one.
 
 Each subscriber gets a bounded queue; a subscriber that cannot keep up is dropped (its queue
 gets `None`) so it reconnects and replays from the database instead of stalling the others.
@@ -6,9 +7,9 @@ gets `None`) so it reconnects and replays from the database instead of stalling 
 
 import asyncio
 from collections import defaultdict
-from typing import Any
 
-Event = dict[str, Any]
+from bridge.services.ports import Event
+
 _QUEUE_SIZE = 256
 
 
@@ -40,6 +41,9 @@ class Hub:
 
     def subscriber_count(self, key: str) -> int:
         return len(self._subscribers.get(key, ()))
+
+    def may_have_subscribers(self, key: str) -> bool:
+        return self.subscriber_count(key) > 0
 
     def _drop(self, key: str, subscription: Subscription) -> None:
         self._unsubscribe(key, subscription)

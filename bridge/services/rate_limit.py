@@ -1,4 +1,5 @@
-"""Sliding-window rate limits kept in process: customer messages, staff sign-in failures."""
+"""Sliding-window rate limits kept in this process (the in-memory RateLimiter): customer
+messages, staff sign-in failures."""
 
 import time
 from collections import deque
@@ -16,8 +17,7 @@ class SlidingWindowLimiter:
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
 
-    def retry_after(self, key: str) -> float:
-        """0 when `key` may go ahead now (and the hit is counted), else seconds to wait."""
+    async def retry_after(self, key: str) -> float:
         now = self._clock()
         hits = self._hits.setdefault(key, deque())
         while hits and now - hits[0] >= self._window:
@@ -28,13 +28,12 @@ class SlidingWindowLimiter:
         self._prune(now)
         return 0.0
 
-    def refund(self, key: str) -> None:
-        """Take back the latest counted hit: for limits that count only what went wrong."""
+    async def refund(self, key: str) -> None:
         hits = self._hits.get(key)
         if hits:
             hits.pop()
 
-    def reset(self, key: str) -> None:
+    async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
 
     def _prune(self, now: float) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bridge.db import users
 from bridge.db.models import User
 from bridge.services.passwords import WeakPassword, hash_password, needs_rehash, verify_password
+from bridge.services.ports import RateLimiter
 from bridge.services.rate_limit import SlidingWindowLimiter
 from bridge.services.staff_sessions import InvalidSession, IssuedSession, StaffSessionTokens
 
@@ -72,15 +73,19 @@ class StaffAuth:
         failures_per_ip: int = LOGIN_FAILURES_PER_IP,
         window_s: float = LOGIN_WINDOW_S,
         clock: Callable[[], float] = time.monotonic,
+        by_email: RateLimiter | None = None,
+        by_ip: RateLimiter | None = None,
     ) -> None:
         self._sessions = sessions
         self.tokens = tokens
-        # In process: with several bridge instances each counts its own failures, so the
-        # effective limit is per instance (acceptable against online guessing; Redis later).
-        self._by_email = SlidingWindowLimiter(
+        # Shared by every bridge process when they are Redis limiters (see shared_state.py);
+        # the in-process default counts this process's failures only.
+        self._by_email = by_email or SlidingWindowLimiter(
             limit=failures_per_email, window_s=window_s, clock=clock
         )
-        self._by_ip = SlidingWindowLimiter(limit=failures_per_ip, window_s=window_s, clock=clock)
+        self._by_ip = by_ip or SlidingWindowLimiter(
+            limit=failures_per_ip, window_s=window_s, clock=clock
+        )
         self._dummy_hash: str | None = None
 
     async def sign_in(self, *, email: str, password: str, client_ip: str) -> SignedIn:
@@ -90,12 +95,12 @@ class StaffAuth:
         so parallel guesses cannot slip past the limit while Argon2 runs.
         """
         email_key, ip_key = f"email:{email.strip().lower()}", f"ip:{client_ip}"
-        wait = self._by_ip.retry_after(ip_key)
+        wait = await self._by_ip.retry_after(ip_key)
         if wait > 0:
             raise TooManyAttempts(wait)
-        wait = self._by_email.retry_after(email_key)
+        wait = await self._by_email.retry_after(email_key)
         if wait > 0:
-            self._by_ip.refund(ip_key)
+            await self._by_ip.refund(ip_key)
             raise TooManyAttempts(wait)
 
         async with self._sessions() as session:
@@ -112,8 +117,8 @@ class StaffAuth:
             signed_in = SignedIn(
                 _member(user), self.tokens.issue(user_id=user.id, password_hash=user.password_hash)
             )
-        self._by_email.reset(email_key)
-        self._by_ip.refund(ip_key)
+        await self._by_email.reset(email_key)
+        await self._by_ip.refund(ip_key)
         return signed_in
 
     async def authenticate(self, token: str | None) -> StaffMember:

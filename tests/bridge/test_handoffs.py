@@ -363,7 +363,7 @@ def api(database_url: str, kb_settings: KBSettings) -> Iterator[TestClient]:
 
 def agent_online(client: TestClient, agent_id: int = 1) -> None:
     """Handoffs are queued only while someone can take them."""
-    cast(FastAPI, client.app).state.services.presence.touch(agent_id)
+    aio.run(cast(FastAPI, client.app).state.services.presence.touch(agent_id))
 
 
 def _run_sql(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

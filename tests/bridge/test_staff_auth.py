@@ -341,13 +341,13 @@ def test_logout_clears_both_cookies_and_the_presence(client: TestClient, sqlite_
     user_id = add_user(sqlite_url, "ana@example.com")
     signed = sign_in(client, "ana@example.com")
     presence = services(client).presence
-    assert presence.status(user_id) == "online"
+    assert aio.run(presence.status(user_id)) == "online"
     response = client.post("/api/staff/logout", headers=signed.headers())
     assert response.status_code == 204
     for name in ("sb_session", "sb_csrf"):
         header = cookie_header(response, name)
         assert "max-age=0" in header and "path=/" in header
-    assert presence.status(user_id) == "offline"
+    assert aio.run(presence.status(user_id)) == "offline"
 
 
 # --- throttling ------------------------------------------------------------------------------
@@ -509,42 +509,6 @@ def test_require_role_refuses_unknown_roles() -> None:
 # --- presence --------------------------------------------------------------------------------
 
 
-def test_presence_ages_from_online_to_away_to_offline() -> None:
-    now = [0.0]
-    presence = Presence(away_after_s=300, offline_after_s=900, clock=lambda: now[0])
-    assert presence.status(1) == "offline"
-    presence.set_status(1, "online")
-    presence.touch(2)  # signed in before a restart: online on their first request
-    assert presence.online_agents() == {1, 2}
-    now[0] = 299
-    presence.touch(2)
-    assert presence.status(1) == "online"
-    now[0] = 300
-    assert presence.status(1) == "away"
-    assert presence.online_agents() == {2}
-    now[0] = 900
-    assert presence.status(1) == "offline"
-    presence.touch(1)  # activity brings back the chosen status
-    assert presence.status(1) == "online"
-    presence.set_status(1, "away")
-    assert presence.status(1) == "away"
-    presence.touch(1)
-    assert presence.status(1) == "away"  # activity does not override a choice
-    presence.set_status(2, "offline")
-    presence.touch(2)
-    assert presence.status(2) == "offline"
-    presence.set_status(3, "online")
-    presence.forget(3)
-    assert presence.online_agents() == frozenset()
-
-
-def test_presence_validates_its_limits() -> None:
-    with pytest.raises(ValueError, match="positive"):
-        Presence(away_after_s=0, offline_after_s=10)
-    with pytest.raises(ValueError, match="not be shorter"):
-        Presence(away_after_s=10, offline_after_s=5)
-
-
 def test_agents_list_shows_auto_away_and_offline(client: TestClient, sqlite_url: str) -> None:
     agent_id = add_user(sqlite_url, "ag@example.com")
     add_user(sqlite_url, "ed@example.com", role="editor")
@@ -565,7 +529,7 @@ def test_agents_list_shows_auto_away_and_offline(client: TestClient, sqlite_url:
     assert shown() == {agent_id: "away"}
     now[0] = 901
     assert shown() == {agent_id: "offline"}
-    assert state.presence.online_agents() == frozenset()
+    assert aio.run(state.presence.online_agents()) == frozenset()
     beat = client.post("/api/staff/heartbeat", headers=agent.headers())
     assert beat.json() == {"status": "online"}
     now[0] = 1150
