@@ -118,8 +118,10 @@ async def test_the_message_limit_is_shared_by_the_bridges(
         customer(bridge_a, conversation_id, token) as on_a,
         customer(bridge_b, conversation_id, token) as on_b,
     ):
-        for n in range(limit):
-            await (on_a if n % 2 else on_b).send(type="message", text=f"thanks {n}")
+        for n in range(limit):  # each stored (echoed) before the next: a known order
+            tab = on_a if n % 2 else on_b
+            await tab.send(type="message", text=f"thanks {n}")
+            await tab.next("message", role="customer", text=f"thanks {n}")
         await on_a.send(type="message", text="one too many")
         refused = await on_a.next("error")
         assert refused["code"] == "rate_limited"
