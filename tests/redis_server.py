@@ -17,7 +17,8 @@ MACHINE_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 def _answers(url: str) -> bool:
     try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+        with redis.Redis.from_url(url, socket_timeout=1) as client:
+            return bool(client.ping())
     except redis.RedisError:
         return False
 

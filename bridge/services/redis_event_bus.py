@@ -59,9 +59,6 @@ class RedisEventBus:
     def subscribe(self, key: str) -> Subscription:
         return self._local.subscribe(key)
 
-    def subscriber_count(self, key: str) -> int:
-        return self._local.subscriber_count(key)
-
     def may_have_subscribers(self, key: str) -> bool:
         return True  # another process may have some
 

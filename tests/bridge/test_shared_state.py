@@ -3,7 +3,7 @@ Redis one (the real server). "Two processes" are two instances on one Redis pref
 they are one instance, which is what one process sees."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -67,7 +67,7 @@ class Kind:
             self.redis, prefix=self.prefix, limit=limit, window_s=window_s, clock=self.clock
         )
 
-    def presence(self) -> AgentPresence:
+    async def presence(self) -> AgentPresence:
         if self.redis is None:
             return Presence(away_after_s=300, offline_after_s=900, clock=self.clock)
         return RedisPresence(
@@ -92,7 +92,7 @@ class Kind:
         self.stack.push_async_callback(found.aclose)
         return found
 
-    def turns(self) -> TurnOrder:
+    async def turns(self) -> TurnOrder:
         if self.redis is None:
             return KeyedLocks()
         return RedisTurnOrder(self.redis, prefix=self.prefix, ttl_s=30)
@@ -107,15 +107,11 @@ class Kind:
         self.stack.push_async_callback(found.aclose)
         return found
 
-    async def pair(self, make: Callable[[], Any]) -> tuple[Any, Any]:
+    async def pair(self, make: Callable[[], Awaitable[Any]]) -> tuple[Any, Any]:
         """What two processes hold: one instance in memory, two on one Redis prefix."""
-        first = await _maybe_await(make())
-        second = await _maybe_await(make()) if self.shared else first
+        first = await make()
+        second = await make() if self.shared else first
         return first, second
-
-
-async def _maybe_await(value: Any) -> Any:
-    return await value if asyncio.iscoroutine(value) else value
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -162,9 +158,8 @@ async def test_a_refund_gives_back_a_hit_and_a_reset_all(kind: Kind) -> None:
 
 
 async def test_processes_share_the_limit_and_parallel_hits_cannot_overtake_it(kind: Kind) -> None:
-    first, second = kind.limiter(limit=5, window_s=60), kind.limiter(limit=5, window_s=60)
-    if not kind.shared:
-        second = first
+    first = kind.limiter(limit=5, window_s=60)
+    second = kind.limiter(limit=5, window_s=60) if kind.shared else first
     waits = await asyncio.gather(*(limiter.retry_after("conv") for limiter in [first, second] * 10))
     assert sum(1 for wait in waits if wait == 0) == 5
 
