@@ -31,13 +31,17 @@ from bridge.api import (
     ws_chat,
 )
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.after_agent_survey import AfterAgentSurvey
+from bridge.services.agent_console import AgentConsole
 from bridge.services.agent_sockets import AgentSockets
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.customer_presence import CustomerPresence
+from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import RasaClient
+from bridge.services.readiness import Readiness
 from bridge.services.shared_state import SharedState, build_shared_state
 from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
@@ -64,6 +68,9 @@ class Services:
     customers: CustomerPresence
     agent_sockets: AgentSockets
     shared: SharedState
+    console: AgentConsole
+    goals: GoalService
+    readiness: Readiness
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -103,8 +110,12 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         ),
         max_message_chars=settings.max_message_chars,
         minutes_per_customer=settings.handoff_minutes_per_customer,
-        nps_after_agent=settings.nps_after_agent,
-        customer_present=customers.present,
+        survey=AfterAgentSurvey(
+            sessions=sessions,
+            rasa=rasa,
+            enabled=settings.nps_after_agent,
+            customer_present=customers.present,
+        ),
     )
     return Services(
         settings,
@@ -127,6 +138,13 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         customers=customers,
         agent_sockets=AgentSockets(shared.connections, shared.timers, handoffs.requeue_agent),
         shared=shared,
+        console=AgentConsole(
+            sessions=sessions, handoffs=handoffs, customer_present=customers.present
+        ),
+        goals=GoalService(sessions),
+        readiness=Readiness(
+            engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
+        ),
     )
 
 

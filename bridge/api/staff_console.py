@@ -13,14 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import select
 
 from bridge.api.staff_deps import CsrfChecked, require_role
-from bridge.db import agent_records, handoffs, repository
-from bridge.db.models import Handoff
+from bridge.db import handoffs
 from bridge.schemas import Language, MessageOut
-from bridge.services.chat import clean_text
-from bridge.services.handoff import Agent, BotUnavailable, HandoffService
+from bridge.services.agent_console import AgentConsole, EmptyNote
+from bridge.services.handoff import BotUnavailable, HandoffService
+from bridge.services.handoff_views import Agent
 from bridge.services.staff_auth import StaffMember
 from knowledge_base.index import KBIndexError
 from knowledge_base.service import KnowledgeBase
@@ -35,6 +34,13 @@ def _service(request: Request) -> HandoffService:
 
 
 HandoffsDep = Annotated[HandoffService, Depends(_service)]
+
+
+def _console(request: Request) -> AgentConsole:
+    return request.app.state.services.console
+
+
+ConsoleDep = Annotated[AgentConsole, Depends(_console)]
 
 
 def agent_of(member: StaffMember) -> Agent:
@@ -124,55 +130,38 @@ async def close(
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(
-    conversation_id: str, _member: ChatAgent, request: Request, service: HandoffsDep
+    conversation_id: str, _member: ChatAgent, console: ConsoleDep
 ) -> dict[str, Any]:
     """The whole conversation as an agent sees it: transcript, handoff context, notes."""
-    services = request.app.state.services
-    async with services.sessions() as session:
-        found = await repository.get_conversation(session=session, conversation_id=conversation_id)
-        if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation")
-        messages = await repository.list_messages(
-            session=session, conversation_id=conversation_id, after=0, limit=5000
-        )
-        notes = await agent_records.list_notes(session=session, conversation_id=conversation_id)
-        latest = await session.scalar(
-            select(Handoff.id)
-            .where(Handoff.conversation_id == conversation_id)
-            .order_by(Handoff.created_at.desc(), Handoff.id.desc())
-            .limit(1)
-        )
+    try:
+        found = await console.conversation(conversation_id)
+    except handoffs.UnknownConversation as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation") from exc
     return {
-        "conversation_id": found.id,
-        "status": found.status,
-        "language": found.language,
-        "page_url": found.page_url,
-        "handoff": await service.view(latest) if latest is not None else None,
-        "messages": [MessageOut.from_row(m).model_dump(mode="json") for m in messages],
-        "notes": [_note(n).model_dump(mode="json") for n in notes],
-        "customer_present": await services.customers.present(conversation_id),
+        "conversation_id": found.conversation.id,
+        "status": found.conversation.status,
+        "language": found.conversation.language,
+        "page_url": found.conversation.page_url,
+        "handoff": found.handoff,
+        "messages": [MessageOut.from_row(m).model_dump(mode="json") for m in found.messages],
+        "notes": [_note(n).model_dump(mode="json") for n in found.notes],
+        "customer_present": found.customer_present,
     }
 
 
 @router.post("/conversations/{conversation_id}/notes", status_code=status.HTTP_201_CREATED)
 async def add_note(
-    conversation_id: str, body: NoteIn, member: ChatAgent, _csrf: CsrfChecked, request: Request
+    conversation_id: str, body: NoteIn, member: ChatAgent, _csrf: CsrfChecked, console: ConsoleDep
 ) -> NoteOut:
-    text = clean_text(body.text)
-    if not text:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="empty note")
-    async with request.app.state.services.sessions.begin() as session:
-        found = await repository.get_conversation(session=session, conversation_id=conversation_id)
-        if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation")
-        note = await agent_records.add_note(
-            session=session,
-            conversation_id=conversation_id,
-            author_id=member.id,
-            author_name=member.display_name,
-            text=text,
+    try:
+        note = await console.add_note(
+            conversation_id=conversation_id, author=agent_of(member), text=body.text
         )
-        return _note(note)
+    except EmptyNote as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="empty note") from exc
+    except handoffs.UnknownConversation as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation") from exc
+    return _note(note)
 
 
 @router.get("/kb/search")
@@ -209,11 +198,10 @@ async def kb_search(
 @router.get("/offline-requests")
 async def offline_requests(
     _member: ChatAgent,
-    request: Request,
+    console: ConsoleDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, list[dict[str, Any]]]:
-    async with request.app.state.services.sessions() as session:
-        rows = await agent_records.list_offline_requests(session=session, limit=limit)
+    rows = await console.offline_requests(limit)
     return {
         "requests": [
             {

@@ -22,7 +22,8 @@ from bridge.api.ws_forward import forward
 from bridge.db import handoffs, repository
 from bridge.schemas import ClientId
 from bridge.services.chat import MessageRejected
-from bridge.services.handoff import QUEUE_KEY, Agent
+from bridge.services.handoff import QUEUE_KEY
+from bridge.services.handoff_views import Agent
 from bridge.services.ports import Subscription
 from bridge.services.staff_sessions import InvalidSession
 

@@ -125,6 +125,50 @@ async def queue(*, session: AsyncSession) -> list[Handoff]:
     return list(rows)
 
 
+async def active(*, session: AsyncSession) -> list[Handoff]:
+    """Waiting and claimed handoffs, in queue order."""
+    rows = await session.scalars(
+        select(Handoff).where(Handoff.status.in_(ACTIVE)).order_by(*_QUEUE_ORDER)
+    )
+    return list(rows)
+
+
+async def active_id(*, session: AsyncSession, conversation_id: str) -> int | None:
+    """The conversation's waiting or claimed handoff, if it has one."""
+    return await session.scalar(
+        select(Handoff.id).where(
+            Handoff.conversation_id == conversation_id, Handoff.status.in_(ACTIVE)
+        )
+    )
+
+
+async def latest_id(*, session: AsyncSession, conversation_id: str) -> int | None:
+    """The conversation's newest handoff, whatever its state."""
+    return await session.scalar(
+        select(Handoff.id)
+        .where(Handoff.conversation_id == conversation_id)
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        .limit(1)
+    )
+
+
+async def claimed_by(*, session: AsyncSession, agent_id: int) -> list[int]:
+    """The handoffs this agent holds now."""
+    rows = await session.scalars(
+        select(Handoff.id).where(Handoff.status == "claimed", Handoff.claimed_by == agent_id)
+    )
+    return list(rows)
+
+
+async def holder(*, session: AsyncSession, conversation_id: str) -> int | None:
+    """The agent who holds the conversation now, if one does."""
+    return await session.scalar(
+        select(Handoff.claimed_by).where(
+            Handoff.conversation_id == conversation_id, Handoff.status == "claimed"
+        )
+    )
+
+
 async def position(*, session: AsyncSession, handoff_id: int) -> int:
     """1-based place of a waiting handoff in the queue; raises `UnknownHandoff` or
     `HandoffNotActive` (claimed or ended: it is in no queue)."""

@@ -132,3 +132,11 @@ async def set_password_hash(*, session: AsyncSession, email: str, password_hash:
     user.password_hash = password_hash
     await session.flush()
     return user
+
+
+async def display_names(*, session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    """User id -> display name, for the ids that exist."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}

@@ -9,7 +9,7 @@ reconnects well within it, on any process.
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bridge.services.handoff import Agent
+from bridge.services.handoff_views import Agent
 from bridge.services.ports import Connections, GraceTimers
 
 

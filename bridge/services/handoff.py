@@ -8,20 +8,21 @@ changed here, so the bot never stays paused behind a conversation that looks han
 
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge import i18n
-from bridge.db import handoffs, nps, repository
-from bridge.db.models import Conversation, Handoff, User
+from bridge.db import handoffs, repository
+from bridge.db.models import Conversation
 from bridge.schemas import MessageOut
+from bridge.services.after_agent_survey import AfterAgentSurvey
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import MessageRejected, clean_text
+from bridge.services.handoff_views import Agent, agents, handoff_view, views
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import BotReply, RasaClient, RasaUnavailable
 
@@ -29,12 +30,6 @@ log = logging.getLogger(__name__)
 
 # Agent consoles subscribe to this hub key for queue snapshots and new-handoff notices.
 QUEUE_KEY = "agents:queue"
-
-
-@dataclass(frozen=True)
-class Agent:
-    id: int
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -57,26 +52,6 @@ class BotUnavailable(Exception):
     """Rasa could not be resumed: the conversation stays with the agent."""
 
 
-def handoff_view(row: Handoff, *, position: int | None, claimed_by: Agent | None) -> dict[str, Any]:
-    context = row.context or {}
-    return {
-        "handoff_id": row.id,
-        "conversation_id": row.conversation_id,
-        "status": row.status,
-        "reason": row.reason,
-        "language": context.get("language") or "en",
-        "context": {
-            "last_question": context.get("last_question"),
-            "articles": context.get("articles") or [],
-        },
-        "created_at": row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC).isoformat(),
-        "position": position,
-        "claimed_by": None
-        if claimed_by is None
-        else {"id": claimed_by.id, "display_name": claimed_by.display_name},
-    }
-
-
 class HandoffService:
     def __init__(
         self,
@@ -88,8 +63,7 @@ class HandoffService:
         hours: BusinessHours,
         max_message_chars: int,
         minutes_per_customer: float,
-        nps_after_agent: bool = False,
-        customer_present: Callable[[str], Awaitable[bool]] | None = None,
+        survey: AfterAgentSurvey,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
@@ -99,8 +73,7 @@ class HandoffService:
         self._hours = hours
         self._max_chars = max_message_chars
         self._minutes = minutes_per_customer
-        self._nps_after_agent = nps_after_agent
-        self._customer_present = customer_present
+        self._survey = survey
         self._now = now
 
     # -- The customer's side --------------------------------------------------------------
@@ -118,12 +91,7 @@ class HandoffService:
         if not await self._presence.online_agents():
             return Unavailable("no_agents", "")
         async with self._sessions.begin() as session:
-            already = await session.scalar(
-                select(Handoff.id).where(
-                    Handoff.conversation_id == conversation_id,
-                    Handoff.status.in_(handoffs.ACTIVE),
-                )
-            )
+            already = await handoffs.active_id(session=session, conversation_id=conversation_id)
             handoff = await handoffs.open_handoff(
                 session=session, conversation_id=conversation_id, reason=reason, context=context
             )
@@ -150,27 +118,7 @@ class HandoffService:
     async def queue(self) -> list[dict[str, Any]]:
         """Active handoffs: the waiting ones in queue order, then the claimed ones."""
         async with self._sessions() as session:
-            rows = list(
-                await session.scalars(
-                    select(Handoff)
-                    .where(Handoff.status.in_(handoffs.ACTIVE))
-                    .order_by(Handoff.created_at, Handoff.id)
-                )
-            )
-            names = await _agents(session, {r.claimed_by for r in rows if r.claimed_by})
-        views = []
-        place = 0
-        for row in rows:
-            if row.status == "waiting":
-                place += 1
-            views.append(
-                handoff_view(
-                    row,
-                    position=place if row.status == "waiting" else None,
-                    claimed_by=names.get(row.claimed_by) if row.claimed_by else None,
-                )
-            )
-        return views
+            return await views(session, await handoffs.active(session=session))
 
     async def publish_queue(self) -> None:
         if self._hub.may_have_subscribers(QUEUE_KEY):
@@ -181,8 +129,8 @@ class HandoffService:
             row = await handoffs.get_handoff(session=session, handoff_id=handoff_id)
             if row is None:
                 raise handoffs.UnknownHandoff(handoff_id)
-            names = await _agents(session, {row.claimed_by} if row.claimed_by else set())
-        agent = names.get(row.claimed_by) if row.claimed_by else None
+            holders = await agents(session, {row.claimed_by} if row.claimed_by else set())
+        agent = holders.get(row.claimed_by) if row.claimed_by else None
         return handoff_view(row, position=None, claimed_by=agent)
 
     async def claim(self, *, handoff_id: int, agent: Agent) -> dict[str, Any]:
@@ -204,8 +152,8 @@ class HandoffService:
             row = await handoffs.get_handoff(session=session, handoff_id=handoff_id)
             if row is None or row.claimed_by is None:
                 return None
-            names = await _agents(session, {row.claimed_by})
-        found = names.get(row.claimed_by)
+            holders = await agents(session, {row.claimed_by})
+        found = holders.get(row.claimed_by)
         return found.display_name if found else None
 
     async def hand_back(self, *, handoff_id: int, agent: Agent) -> dict[str, Any]:
@@ -223,7 +171,7 @@ class HandoffService:
             raise handoffs.NotYourHandoff(handoff_id)
         try:
             await self._rasa.resume(conversation_id=row.conversation_id)
-            greeting = await self._survey(row.conversation_id)
+            greeting = await self._survey.start(row.conversation_id)
             if greeting is None:  # not due: the bot says it is back
                 greeting = await self._rasa.trigger(
                     conversation_id=row.conversation_id, intent="greet"
@@ -263,7 +211,11 @@ class HandoffService:
         # numbers, which the forwarders rely on to drop repeats.
         self._hub.publish(row.conversation_id, MessageOut.from_row(note).event())
         status, lines = "closed", []
-        survey = await self._survey_after_close(row) if row.claimed_at is not None else None
+        survey = (
+            await self._survey.after_close(row.conversation_id)
+            if row.claimed_at is not None
+            else None
+        )
         if survey:
             async with self._sessions.begin() as session:
                 if await handoffs.reopen_for_bot(session=session, conversation_id=conversation.id):
@@ -275,48 +227,10 @@ class HandoffService:
         await self.publish_queue()
         return view
 
-    async def _survey(self, conversation_id: str) -> list[BotReply] | None:
-        """Let the bot ask for NPS after an agent (`NPS_AFTER_AGENT`); its replies when the
-        survey started, None when it is off, the customer has gone, or the visitor was asked
-        recently. Rasa must be resumed already; raises `RasaUnavailable`."""
-        if not await self._survey_wanted(conversation_id):
-            return None
-        async with self._sessions() as session:
-            before = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
-        replies = await self._rasa.trigger(
-            conversation_id=conversation_id,
-            intent="give_feedback",
-            entities={"nps_trigger": "after_agent"},
-        )
-        async with self._sessions() as session:
-            after = await nps.latest_survey_id(session=session, conversation_id=conversation_id)
-        return replies if after is not None and after != before else None
-
-    async def _survey_wanted(self, conversation_id: str) -> bool:
-        if not self._nps_after_agent:
-            return False
-        return self._customer_present is None or await self._customer_present(conversation_id)
-
-    async def _survey_after_close(self, row: Handoff) -> list[BotReply] | None:
-        if not await self._survey_wanted(row.conversation_id):  # then Rasa stays paused, untouched
-            return None
-        try:
-            await self._rasa.resume(conversation_id=row.conversation_id)
-            return await self._survey(row.conversation_id)
-        except RasaUnavailable as exc:  # the chat is closed all the same, without a survey
-            log.warning("no NPS survey after closing %s: %s", row.conversation_id, exc)
-            return None
-
     async def requeue_agent(self, agent: Agent) -> int:
         """Put the agent's claimed chats back in the queue (their console is gone)."""
         async with self._sessions() as session:
-            ids = list(
-                await session.scalars(
-                    select(Handoff.id).where(
-                        Handoff.status == "claimed", Handoff.claimed_by == agent.id
-                    )
-                )
-            )
+            ids = await handoffs.claimed_by(session=session, agent_id=agent.id)
         moved = 0
         for handoff_id in ids:
             try:
@@ -345,12 +259,7 @@ class HandoffService:
         if len(cleaned) > self._max_chars:
             raise MessageRejected("message_too_long", limit=self._max_chars)
         async with self._sessions.begin() as session:
-            holder = await session.scalar(
-                select(Handoff.claimed_by).where(
-                    Handoff.conversation_id == conversation_id, Handoff.status == "claimed"
-                )
-            )
-            if holder != agent.id:
+            if await handoffs.holder(session=session, conversation_id=conversation_id) != agent.id:
                 raise handoffs.NotYourHandoff(0)
             if client_id:
                 again = await repository.find_by_client_id(
@@ -407,10 +316,3 @@ async def _conversation(session: AsyncSession, conversation_id: str) -> Conversa
     if conversation is None:  # the handoff's foreign key makes this impossible
         raise handoffs.UnknownConversation(conversation_id)
     return conversation
-
-
-async def _agents(session: AsyncSession, ids: set[int]) -> dict[int, Agent]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-    return {user_id: Agent(user_id, name) for user_id, name in rows}

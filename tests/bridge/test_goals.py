@@ -9,9 +9,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from bridge import report_cli
-from bridge.api.goals import MAX_GOALS_PER_CONVERSATION
 from bridge.app import create_app
 from bridge.cli import app as cli_app
+from bridge.services.goals import MAX_GOALS_PER_CONVERSATION
 from bridge.settings import get_settings
 from knowledge_base.settings import KBSettings
 from tests.chat import start_conversation

@@ -15,7 +15,7 @@ from bridge.services.agent_sockets import AgentSockets
 from bridge.services.connections import LocalConnections
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.grace_timers import LocalGraceTimers
-from bridge.services.handoff import Agent
+from bridge.services.handoff_views import Agent
 from bridge.services.hub import Hub
 from bridge.services.keyed_locks import KeyedLocks
 from bridge.services.ports import (
