@@ -94,7 +94,10 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         hub=hub,
         limiter=shared.message_limit,
         tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
-        limits=ChatLimits(max_message_chars=settings.max_message_chars),
+        limits=ChatLimits(
+            max_message_chars=settings.max_message_chars,
+            relay_retry_after_s=settings.relay_retry_after_s,
+        ),
         turns=shared.turns,
     )
     customers = CustomerPresence(hub, shared.connections)
@@ -168,10 +171,12 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, kb_settings)
         await services.shared.start()
+        services.chat.start_sweeper()
         app.state.services = services
         try:
             yield
         finally:
+            await services.chat.stop_sweeper()
             await services.chat.drain()
             await services.shared.aclose()
             await services.rasa.aclose()

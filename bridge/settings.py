@@ -103,6 +103,13 @@ class Settings(BaseSettings):
         description="Ask for NPS when an agent hands a conversation back or closes it "
         "(within the visitor's cooldown the bot just greets, or the chat stays closed).",
     )
+    relay_retry_after_s: float = Field(
+        120.0,
+        ge=1,
+        le=3600,
+        description="A stored customer message still waiting for the bot this long (its bridge "
+        "process died) is relayed again by any bridge process.",
+    )
     redis_url: str | None = Field(
         None,
         description="Redis for the state several bridge processes share (fan-out, presence, "

@@ -65,6 +65,12 @@ class Message(Base):
         Index(
             "ix_messages_role_conversation_id_created_at", "role", "conversation_id", "created_at"
         ),
+        Index(
+            "ix_messages_relay_due_at",
+            "relay_due_at",
+            postgresql_where=text("relay_due_at IS NOT NULL"),
+            sqlite_where=text("relay_due_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -79,6 +85,9 @@ class Message(Base):
     author: Mapped[str | None] = mapped_column(String(100))
     client_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The relay outbox: set while a customer message waits for the bot's answer, to when a
+    # sweeper may take it over (its relay died with its process); cleared once answered.
+    relay_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages", lazy="raise")
 

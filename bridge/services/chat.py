@@ -5,21 +5,29 @@ relay to Rasa in the background, one turn at a time per conversation → store e
 publish it. Nothing is published that is not stored first, so a reconnecting client can
 always replay what it missed from the database. While the conversation is handed off (its
 status is not `bot`), messages are stored and published but not relayed.
+
+A message to relay is stored in the outbox (db/outbox.py) in the same transaction, and leaves
+it in the transaction that stores the bot's replies (or after the apology when Rasa fails).
+If the process dies in between, any bridge process relays it once `relay_retry_after_s` has
+passed: the sweeper runs at start-up and every quarter of that.
 """
 
 import asyncio
+import contextlib
 import logging
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge import i18n
-from bridge.db import repository
-from bridge.db.models import Conversation, Message
+from bridge.db import outbox, repository
+from bridge.db.models import Conversation, Message, utcnow
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
 from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
@@ -48,6 +56,7 @@ class MessageRejected(Exception):
 @dataclass(frozen=True)
 class ChatLimits:
     max_message_chars: int
+    relay_retry_after_s: float = 120.0
 
 
 def clean_text(text: str) -> str:
@@ -77,6 +86,7 @@ class ChatService:
         tokens: CustomerTokens,
         limits: ChatLimits,
         turns: TurnOrder,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
         self._rasa = rasa
@@ -85,7 +95,9 @@ class ChatService:
         self._tokens = tokens
         self._limits = limits
         self._turns = turns
+        self._now = now
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self, body: ConversationCreate) -> ConversationCreated:
         async with self._sessions.begin() as session:
@@ -155,6 +167,8 @@ class ChatService:
                 status = await repository.get_status(
                     session=session, conversation_id=conversation.id
                 )
+                if status == "bot":
+                    await outbox.hold(session=session, message_id=row.id, until=self._lease())
         except IntegrityError:
             # The same client id again: a re-send after a reconnect. Stored once already, and
             # counted once: a widget re-sending its outbox must not use up the customer's limit.
@@ -166,7 +180,9 @@ class ChatService:
         if status != "bot":
             return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
-        self._spawn(self._relay(conversation.id, event.payload or typed_for_rasa(text), metadata))
+        self._spawn(
+            self._relay(conversation.id, row.id, event.payload or typed_for_rasa(text), metadata)
+        )
 
     def customer_typing(self, conversation_id: str, *, on: bool) -> None:
         event = {"type": "typing", "role": "customer", "on": on, "conversation_id": conversation_id}
@@ -177,15 +193,18 @@ class ChatService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _relay(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+    async def _relay(
+        self, conversation_id: str, message_id: int, text: str, metadata: dict[str, Any]
+    ) -> None:
         """One turn: Rasa's replies are stored, then published; on failure, an apology. The
         bot's typing indicator goes off after the turn's last event, so a client knows the
         turn is complete when it does."""
         async with self._turns.hold(conversation_id):
             self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": True})
             try:
-                rows = await self._replies(conversation_id, text, metadata)
+                rows = await self._replies(conversation_id, message_id, text, metadata)
                 if rows is None:
+                    await self._leave_outbox(message_id)
                     apology = i18n.text("bot_unavailable", metadata["language"])
                     event = {"type": "error", "code": "bot_unavailable", "message": apology}
                     self._hub.publish(conversation_id, event)
@@ -196,7 +215,7 @@ class ChatService:
                 self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": False})
 
     async def _replies(
-        self, conversation_id: str, text: str, metadata: dict[str, Any]
+        self, conversation_id: str, message_id: int, text: str, metadata: dict[str, Any]
     ) -> list[Message] | None:
         """Rasa's replies to one message, stored; None when there are none to send."""
         try:
@@ -216,6 +235,7 @@ class ChatService:
                     # the customer must never be left without an answer.
                     log.warning("Rasa gave no reply in %s: sending the fallback", conversation_id)
                     texts = [(i18n.text("bot_silent", metadata["language"]), [])]
+                await outbox.done(session=session, message_id=message_id)
                 return [
                     await repository.append_message(
                         session=session,
@@ -232,6 +252,62 @@ class ChatService:
             # Replies that could not be stored are not sent: a reload would lose them.
             log.exception("could not store the replies for %s", conversation_id)
         return None
+
+    async def _leave_outbox(self, message_id: int) -> None:
+        """The customer got the apology: the message is not relayed again later."""
+        try:
+            async with self._sessions.begin() as session:
+                await outbox.done(session=session, message_id=message_id)
+        except SQLAlchemyError:  # then a sweeper relays it once more: late, not lost
+            log.exception("could not take message %s out of the outbox", message_id)
+
+    def _lease(self) -> datetime:
+        return self._now() + timedelta(seconds=self._limits.relay_retry_after_s)
+
+    async def relay_overdue(self, limit: int = 100) -> int:
+        """Relay, in order, the stored messages whose relay died with its process; how many."""
+        async with self._sessions.begin() as session:
+            due = await outbox.claim_due(
+                session=session, now=self._now(), until=self._lease(), limit=limit
+            )
+            conversations = {
+                c.id: c
+                for c in [
+                    await repository.get_conversation(session=session, conversation_id=cid)
+                    for cid in {m.conversation_id for m in due}
+                ]
+                if c is not None
+            }
+            relay = [m for m in due if conversations[m.conversation_id].status == "bot"]
+            for message in due:
+                if message not in relay:  # handed to a person since: Rasa stays paused
+                    await outbox.done(session=session, message_id=message.id)
+        for message in relay:
+            conversation = conversations[message.conversation_id]
+            log.warning("relaying message %s of %s again", message.seq, conversation.id)
+            metadata = {"language": conversation.language, "page_url": conversation.page_url}
+            text = message.payload or typed_for_rasa(message.text)
+            self._spawn(self._relay(conversation.id, message.id, text, metadata))
+        return len(relay)
+
+    def start_sweeper(self) -> None:
+        """Relay overdue messages now and every quarter of `relay_retry_after_s`."""
+
+        async def sweep() -> None:
+            while True:
+                try:
+                    await self.relay_overdue()
+                except Exception:  # the sweeper must outlive one bad sweep
+                    log.exception("the relay outbox sweep failed")
+                await asyncio.sleep(max(self._limits.relay_retry_after_s / 4, 0.5))
+
+        self._sweeper = asyncio.create_task(sweep())
+
+    async def stop_sweeper(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
 
     async def drain(self, timeout_s: float = 10.0) -> None:
         """Let turns in flight finish (used at shutdown and by tests)."""
