@@ -21,7 +21,7 @@ from actions.bridge_action import BridgeAction
 from actions.bridge_client import BridgeClient
 from actions.services import default_knowledge_base
 from actions.settings import ActionSettings
-from knowledge_base.index import KBIndexError
+from knowledge_base.index_store import KBIndexError
 from knowledge_base.search import ArticleHit, SearchResult
 from knowledge_base.service import KnowledgeBase
 

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import default_knowledge_base
-from knowledge_base.index import KBIndexError
+from knowledge_base.index_store import KBIndexError
 from knowledge_base.service import KnowledgeBase
 
 log = logging.getLogger(__name__)

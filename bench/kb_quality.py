@@ -19,7 +19,8 @@ from knowledge_base.articles import Article, load_articles
 from knowledge_base.calibration import search_config
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import Query, Run, by_language, calibrate, read_queries, run_queries
-from knowledge_base.index import LEXICON_STEPS, IndexOptions, LoadedIndex, build_index, load_index
+from knowledge_base.index import IndexOptions, build_index
+from knowledge_base.index_store import LEXICON_STEPS, LoadedIndex, load_index
 from knowledge_base.models import E5_SMALL, MINILM, language_embedders
 from knowledge_base.search import HybridSearcher, SearchConfig
 from knowledge_base.settings import ROOT, KBSettings

@@ -28,7 +28,8 @@ from knowledge_base.articles import Article, load_articles
 from knowledge_base.chunking import chunk_article
 from knowledge_base.embedding import Embedder, resolve_precision
 from knowledge_base.evaluation import csv_chunks, read_kb_csv, read_queries
-from knowledge_base.index import build_index, load_index
+from knowledge_base.index import build_index
+from knowledge_base.index_store import load_index
 from knowledge_base.models import describe, language_embedders
 from knowledge_base.search import HybridSearcher, SearchConfig
 from knowledge_base.service import KnowledgeBase

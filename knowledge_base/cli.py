@@ -25,13 +25,8 @@ from knowledge_base.evaluation import (
     run_queries,
     score,
 )
-from knowledge_base.index import (
-    IndexOptions,
-    KBIndexError,
-    build_index,
-    is_current,
-    load_index,
-)
+from knowledge_base.index import IndexOptions, build_index, is_current
+from knowledge_base.index_store import KBIndexError, load_index
 from knowledge_base.models import describe, language_embedders
 from knowledge_base.search import Calibration, HybridSearcher
 from knowledge_base.service import KnowledgeBase

@@ -24,7 +24,7 @@ import numpy as np
 
 from knowledge_base.chunking import Chunk
 from knowledge_base.embedding import Embedder
-from knowledge_base.index import LanguageIndex, LoadedIndex, VectorSet
+from knowledge_base.index_store import LanguageIndex, LoadedIndex, VectorSet
 
 Decision = Literal["answer", "choices", "no_answer"]
 _RRF_K = 60

@@ -15,7 +15,7 @@ import numpy as np
 
 from knowledge_base.calibration import search_config
 from knowledge_base.embedding import Embedder
-from knowledge_base.index import KBIndexError, current_version, load_index
+from knowledge_base.index_store import KBIndexError, current_version, load_index
 from knowledge_base.models import group_similarity, language_embedders
 from knowledge_base.search import ArticleHit, HybridSearcher, SearchResult
 from knowledge_base.settings import KBSettings

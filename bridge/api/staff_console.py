@@ -21,7 +21,7 @@ from bridge.services.agent_console import AgentConsole, EmptyNote
 from bridge.services.handoff import BotUnavailable, HandoffService
 from bridge.services.handoff_views import Agent
 from bridge.services.staff_auth import StaffMember
-from knowledge_base.index import KBIndexError
+from knowledge_base.index_store import KBIndexError
 from knowledge_base.service import KnowledgeBase
 
 router = APIRouter(prefix="/api/staff", tags=["agent console"])

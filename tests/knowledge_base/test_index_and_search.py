@@ -9,11 +9,11 @@ import pytest
 
 from knowledge_base.articles import load_articles
 from knowledge_base.embedding import SentenceTransformerEmbedder
-from knowledge_base.index import (
+from knowledge_base.index import build_index
+from knowledge_base.index_store import (
     IndexCorrupt,
     IndexMismatch,
     IndexMissing,
-    build_index,
     current_version,
     load_index,
 )

@@ -13,7 +13,7 @@ import pytest
 
 from knowledge_base.articles import load_articles
 from knowledge_base.chunking import chunk_article
-from knowledge_base.index import chunk_words
+from knowledge_base.index_store import chunk_words
 from knowledge_base.lexicon import Lexicon
 from tests.conftest import ROOT
 

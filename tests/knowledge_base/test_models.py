@@ -18,7 +18,8 @@ from knowledge_base.embedding import (
     SentenceTransformerEmbedder,
     identity,
 )
-from knowledge_base.index import IndexMismatch, IndexOptions, build_index, is_current, load_index
+from knowledge_base.index import IndexOptions, build_index, is_current
+from knowledge_base.index_store import IndexMismatch, load_index
 from knowledge_base.models import E5_SMALL, MINILM, ModelSpec, language_embedders, model_spec
 from knowledge_base.settings import KBSettings
 from tests.conftest import shared_embedders
