@@ -2,7 +2,7 @@
 # when nothing changed (stamp files in the virtual environments and models/).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup index migrate run test lint validate rasa-test pytest bench chromium clean
+.PHONY: help setup index migrate run test lint validate rasa-test pytest bench chromium constraints clean
 
 VENV        := .venv
 RASA_VENV   := .venv-rasa
@@ -41,20 +41,20 @@ help:
 var:
 	@mkdir -p var
 
-$(RASA_VENV)/.installed: requirements-rasa.txt | var
+$(RASA_VENV)/.installed: requirements-rasa.txt constraints-rasa.txt | var
 	@echo "==> creating $(RASA_VENV) (Python 3.10, Rasa 3.6; first time takes a few minutes)"
 	@test -n "$(PYTHON310)" || exit 1
 	@test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
 	@$(RASA_VENV)/bin/pip install --quiet --upgrade pip setuptools wheel >>$(PIP_LOG) 2>&1
-	@$(RASA_VENV)/bin/pip install --quiet -r requirements-rasa.txt >>$(PIP_LOG) 2>&1 \
+	@$(RASA_VENV)/bin/pip install --quiet -r requirements-rasa.txt -c constraints-rasa.txt >>$(PIP_LOG) 2>&1 \
 		|| { tail -40 $(PIP_LOG); exit 1; }
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml | var
+$(VENV)/.installed: pyproject.toml constraints.txt | var
 	@echo "==> creating $(VENV) (Python 3.11, the project)"
 	@test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --upgrade pip setuptools wheel >>$(PIP_LOG) 2>&1
-	@$(VENV)/bin/pip install --quiet -e '.[dev]' >>$(PIP_LOG) 2>&1 \
+	@$(VENV)/bin/pip install --quiet -e '.[dev]' -c constraints.txt >>$(PIP_LOG) 2>&1 \
 		|| { tail -40 $(PIP_LOG); exit 1; }
 	@touch $@
 
@@ -126,6 +126,15 @@ bench: setup
 		--calibrate bench/data/sample_kb_dev.csv --write-section "Retrieval: sample knowledge base"
 	@$(VENV)/bin/supportbot bench retrieval --queries bench/data/answers_test.csv \
 		--calibrate bench/data/answers_dev.csv --write-section "Retrieval: answer questions, test half"
+
+# Pin what the environments have now (after a dependency change passed make test), so a
+# fresh clone and CI install exactly the tested versions.
+constraints: $(RASA_VENV)/.installed $(VENV)/.installed
+	@{ echo "# Versions 'make' installs into .venv (pip -c): CI gets what was tested. Refresh with"; \
+	   echo "# 'make constraints' after changing pyproject.toml, and run make test."; \
+	   $(VENV)/bin/pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.txt
+	@{ echo "# Versions 'make' installs into .venv-rasa (pip -c). Refresh with 'make constraints'."; \
+	   $(RASA_VENV)/bin/pip freeze | sed 's/+cpu$$//'; } > constraints-rasa.txt
 
 clean:
 	rm -rf var models .pytest_cache
