@@ -2,7 +2,7 @@
 # when nothing changed (stamp files in the virtual environments and models/).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help setup index migrate run test lint validate rasa-test pytest bench chromium constraints clean
+.PHONY: help setup index migrate run run-scaled nginx test lint validate rasa-test pytest bench chromium constraints clean
 
 VENV        := .venv
 RASA_VENV   := .venv-rasa
@@ -28,6 +28,7 @@ export ACTION_SERVER_URL   ?= http://127.0.0.1:$(ACTION_PORT)
 export PUBLIC_URL          ?= http://$(BRIDGE_HOST):$(BRIDGE_PORT)
 export BRIDGE_URL          ?= http://$(BRIDGE_HOST):$(BRIDGE_PORT)
 export DATABASE_URL        ?= sqlite+aiosqlite:///var/bridge.db
+export RUN_DIR             ?= $(CURDIR)/var
 export HF_HUB_OFFLINE      := 1
 # Rasa would try to send usage data and crash reports to the internet: never.
 export RASA_TELEMETRY_ENABLED := false
@@ -35,6 +36,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 help:
 	@echo "make run    set up, train, migrate, start Rasa + actions + bridge, print the URLs"
+	@echo "make run-scaled  the same on PostgreSQL + Redis: nginx, 2 bridges, 2 Rasa processes"
 	@echo "make test   set up, then validate, rasa test, ruff and the whole pytest suite"
 	@echo "make bench  benchmarks (results in docs/benchmarks.md)"
 
@@ -76,8 +78,21 @@ index: $(VENV)/.installed
 
 setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) index migrate
 
+# supervisord restarts a process that dies (Ctrl-C stops them all); deploy/supervisord.conf.
 run: setup
-	@$(VENV)/bin/honcho start -f Procfile
+	@$(VENV)/bin/supervisord -c deploy/supervisord.conf
+
+# nginx in front of two bridges, two Rasa processes and the action server, on PostgreSQL and
+# Redis (README "Running on several hosts"); scripts/run-scaled.sh has the settings.
+run-scaled: setup nginx
+	@scripts/run-scaled.sh
+
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> installing Debian's nginx for the scaled stack"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else echo "nginx is missing: sudo apt-get install nginx"; exit 1; fi; }
 
 validate: setup
 	@echo "==> supportbot kb validate"
@@ -105,7 +120,7 @@ chromium:
 			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium is missing: sudo apt-get install chromium"; exit 1; fi; }
 
-pytest: setup chromium
+pytest: setup chromium nginx
 	@echo "==> pytest"
 	@$(VENV)/bin/pytest
 

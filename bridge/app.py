@@ -84,7 +84,9 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     rasa = RasaClient(
-        base_url=settings.rasa_url, token=settings.rasa_token, timeout_s=settings.rasa_timeout_s
+        base_urls=settings.rasa_servers,
+        token=settings.rasa_token,
+        timeout_s=settings.rasa_timeout_s,
     )
     shared = build_shared_state(settings)
     hub, presence = shared.bus, shared.presence

@@ -3,14 +3,17 @@
 import time
 from typing import Annotated
 
+import asyncpg
 import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from actions.warm_up import WARM_UP_CALL
 from bridge.bench_cli import bench_answers
 from bridge.db import migrate
+from bridge.db.create import create_database
 from bridge.report_cli import app as report_app
 from bridge.settings import get_settings
 from bridge.user_cli import app as user_app
@@ -36,6 +39,23 @@ def db_upgrade(revision: str = "head") -> None:
     console.print(f"[green]database at revision {revision}[/green]")
 
 
+@db_app.command("create")
+def db_create(
+    url: Annotated[
+        str | None, typer.Argument(help="A PostgreSQL URL; default: DATABASE_URL.")
+    ] = None,
+) -> None:
+    """Create the PostgreSQL database when it is missing (Rasa's tracker store too)."""
+    target = url or get_settings().database_url
+    try:
+        created = create_database(target)
+    except (ValueError, OSError, asyncpg.PostgresError) as exc:
+        console.print(f"[red]could not create the database: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    name = make_url(target).database
+    console.print(f"[green]database {name} {'created' if created else 'is there'}[/green]")
+
+
 @app.command("wait-ready")
 def wait_ready(
     timeout: Annotated[float, typer.Option(help="Seconds to wait before giving up.")] = 300.0,
@@ -49,7 +69,7 @@ def wait_ready(
         try:
             response = httpx.get(f"{settings.public_url}/readyz", timeout=3.0)
             last = response.json()
-            if response.status_code == 200:
+            if last.get("status") == "ready":  # not "degraded": wait for every Rasa server
                 break
         except (httpx.HTTPError, ValueError):
             last = {"bridge": False}
@@ -74,7 +94,8 @@ def wait_ready(
     table.add_row("Support dashboard (admins)", f"{settings.public_url}/dashboard")
     table.add_row("Bridge API docs", f"{settings.public_url}/docs")
     table.add_row("Readiness", f"{settings.public_url}/readyz")
-    table.add_row("Rasa server (loopback)", settings.rasa_url)
+    for url in settings.rasa_servers:
+        table.add_row("Rasa server (loopback)", url)
     table.add_row("Action server", settings.action_server_url)
     console.print(table)
     console.print("Press Ctrl-C to stop everything.")

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         900, gt=0, description="An agent quiet this long shows as offline."
     )
     rasa_url: str = Field("http://127.0.0.1:5005", description="Base URL of the Rasa server.")
+    rasa_urls: str = Field(
+        "",
+        description="Several Rasa servers, comma-separated (they share the tracker store and a "
+        "Redis lock store): conversations are spread over them. Empty: RASA_URL alone.",
+    )
     rasa_token: str = Field(
         DEV_RASA_TOKEN, description="Token for Rasa's HTTP API and the bridge's Rasa channel."
     )
@@ -157,6 +162,16 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("rasa_urls")
+    @classmethod
+    def _http_urls(cls, value: str) -> str:
+        urls = [url.strip() for url in value.split(",") if url.strip()]
+        return ",".join(cls._http_url(url) for url in urls)
+
+    @property
+    def rasa_servers(self) -> list[str]:
+        return self.rasa_urls.split(",") if self.rasa_urls else [self.rasa_url]
 
     @model_validator(mode="after")
     def _away_before_offline(self) -> "Settings":

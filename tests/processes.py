@@ -123,7 +123,7 @@ class RasaStack:
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
              "--port", str(self.action_port)],
             workdir / "actions.log",
-            {**env, "SANIC_HOST": "127.0.0.1"},  # loopback only, as in the Procfile
+            {**env, "SANIC_HOST": "127.0.0.1"},  # loopback only, as in deploy/supervisord.conf
         )  # fmt: skip
         self.rasa = Process(
             [str(RASA), "run", "--enable-api", "--auth-token", RASA_TOKEN,

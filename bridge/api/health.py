@@ -21,10 +21,9 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(readiness: Annotated[Readiness, Depends(_readiness)]) -> JSONResponse:
-    """Ready when every dependency answers (see services/readiness.py); 503 names the rest."""
-    checks = await readiness.checks()
-    ready = all(checks.values())
+    """200 when ready or degraded (still serving), 503 when not; see services/readiness.py."""
+    report = await readiness.report()
     return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks},
-        status_code=200 if ready else 503,
+        {"status": report.status, "checks": report.checks, "rasa_servers": report.rasa_servers},
+        status_code=503 if report.status == "not_ready" else 200,
     )

@@ -44,6 +44,9 @@ class Conversation(Base):
     # bot | waiting_for_agent | with_agent | closed; moved by bridge.db.handoffs.
     status: Mapped[str] = mapped_column(String(20), default="bot")
     language: Mapped[str] = mapped_column(String(2), default="en")
+    # The `language` slot as last set in Rasa's tracker (None: never); the bridge sets the
+    # slot only when `language` differs, so no turn needs an action-server round trip for it.
+    bot_language: Mapped[str | None] = mapped_column(String(2))
     visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     page_url: Mapped[str | None] = mapped_column(String(2048))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,6 +19,21 @@ async def hold(*, session: AsyncSession, message_id: int, until: datetime) -> No
     )
 
 
+async def renew(
+    *, session: AsyncSession, message_id: int, held_until: datetime, until: datetime
+) -> bool:
+    """Extend the caller's hold (`held_until`, as it set it) to `until`; False when the
+    message is no longer the caller's: relayed already, or claimed by a sweep meanwhile
+    because the caller waited past its lease (a long queue of turns)."""
+    renewed = await session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.relay_due_at == held_until)
+        .values(relay_due_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(renewed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def done(*, session: AsyncSession, message_id: int) -> None:
     await session.execute(update(Message).where(Message.id == message_id).values(relay_due_at=None))
 

@@ -36,6 +36,18 @@ async def set_language(*, session: AsyncSession, conversation_id: str, language:
     )
 
 
+async def bot_language(*, session: AsyncSession, conversation_id: str) -> str | None:
+    return await session.scalar(
+        select(Conversation.bot_language).where(Conversation.id == conversation_id)
+    )
+
+
+async def set_bot_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(bot_language=language)
+    )
+
+
 async def find_by_client_id(
     *, session: AsyncSession, conversation_id: str, client_id: str
 ) -> Message | None:

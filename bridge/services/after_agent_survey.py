@@ -47,13 +47,13 @@ class AfterAgentSurvey:
         after = await self._latest(conversation_id)
         return replies if after is not None and after != before else None
 
-    async def after_close(self, conversation_id: str) -> list[BotReply] | None:
+    async def after_close(self, conversation_id: str, language: str) -> list[BotReply] | None:
         """After an agent closed the chat: resume the bot for the survey when it is wanted
         (else Rasa stays paused, untouched). A Rasa failure only costs the survey."""
         if not await self.wanted(conversation_id):
             return None
         try:
-            await self._rasa.resume(conversation_id=conversation_id)
+            await self._rasa.resume(conversation_id=conversation_id, language=language)
             return await self.start(conversation_id)
         except RasaUnavailable as exc:
             log.warning("no NPS survey after closing %s: %s", conversation_id, exc)

@@ -168,7 +168,8 @@ class ChatService:
                     session=session, conversation_id=conversation.id
                 )
                 if status == "bot":
-                    await outbox.hold(session=session, message_id=row.id, until=self._lease())
+                    held_until = self._lease()
+                    await outbox.hold(session=session, message_id=row.id, until=held_until)
         except IntegrityError:
             # The same client id again: a re-send after a reconnect. Stored once already, and
             # counted once: a widget re-sending its outbox must not use up the customer's limit.
@@ -181,7 +182,13 @@ class ChatService:
             return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
         self._spawn(
-            self._relay(conversation.id, row.id, event.payload or typed_for_rasa(text), metadata)
+            self._relay(
+                conversation.id,
+                row.id,
+                event.payload or typed_for_rasa(text),
+                metadata,
+                held_until,
+            )
         )
 
     def customer_typing(self, conversation_id: str, *, on: bool) -> None:
@@ -194,12 +201,32 @@ class ChatService:
         task.add_done_callback(self._tasks.discard)
 
     async def _relay(
-        self, conversation_id: str, message_id: int, text: str, metadata: dict[str, Any]
+        self,
+        conversation_id: str,
+        message_id: int,
+        text: str,
+        metadata: dict[str, Any],
+        held_until: datetime,
     ) -> None:
         """One turn: Rasa's replies are stored, then published; on failure, an apology. The
         bot's typing indicator goes off after the turn's last event, so a client knows the
-        turn is complete when it does."""
+        turn is complete when it does.
+
+        `held_until`: the outbox lease this relay set or claimed. Once the turn's place in the
+        order comes, the lease is renewed only if it is still this relay's: a relay that
+        waited past it (a long queue of turns) leaves the message to the sweep that claimed
+        it, so a message is never answered twice."""
         async with self._turns.hold(conversation_id):
+            async with self._sessions.begin() as session:
+                mine = await outbox.renew(
+                    session=session,
+                    message_id=message_id,
+                    held_until=held_until,
+                    until=self._lease(),
+                )
+            if not mine:
+                log.info("message %s of %s is relayed elsewhere", message_id, conversation_id)
+                return
             self._hub.publish(conversation_id, {"type": "typing", "role": "bot", "on": True})
             try:
                 rows = await self._replies(conversation_id, message_id, text, metadata)
@@ -219,6 +246,7 @@ class ChatService:
     ) -> list[Message] | None:
         """Rasa's replies to one message, stored; None when there are none to send."""
         try:
+            await self._tell_language(conversation_id, metadata["language"])
             replies = await self._rasa.send(
                 conversation_id=conversation_id, text=text, metadata=metadata
             )
@@ -253,6 +281,22 @@ class ChatService:
             log.exception("could not store the replies for %s", conversation_id)
         return None
 
+    async def _tell_language(self, conversation_id: str, language: str) -> None:
+        """Set Rasa's `language` slot when it is not the page's language yet (the first turn,
+        or the page changed): one tracker call per change instead of an action-server round
+        trip on every turn. Runs inside the conversation's turn order, so it cannot race."""
+        async with self._sessions() as session:
+            known = await repository.bot_language(session=session, conversation_id=conversation_id)
+        if known == language:
+            return
+        await self._rasa.set_language(
+            conversation_id=conversation_id, language=language, first=known is None
+        )
+        async with self._sessions.begin() as session:
+            await repository.set_bot_language(
+                session=session, conversation_id=conversation_id, language=language
+            )
+
     async def _leave_outbox(self, message_id: int) -> None:
         """The customer got the apology: the message is not relayed again later."""
         try:
@@ -266,9 +310,10 @@ class ChatService:
 
     async def relay_overdue(self, limit: int = 100) -> int:
         """Relay, in order, the stored messages whose relay died with its process; how many."""
+        held_until = self._lease()
         async with self._sessions.begin() as session:
             due = await outbox.claim_due(
-                session=session, now=self._now(), until=self._lease(), limit=limit
+                session=session, now=self._now(), until=held_until, limit=limit
             )
             conversations = {
                 c.id: c
@@ -287,7 +332,7 @@ class ChatService:
             log.warning("relaying message %s of %s again", message.seq, conversation.id)
             metadata = {"language": conversation.language, "page_url": conversation.page_url}
             text = message.payload or typed_for_rasa(message.text)
-            self._spawn(self._relay(conversation.id, message.id, text, metadata))
+            self._spawn(self._relay(conversation.id, message.id, text, metadata, held_until))
         return len(relay)
 
     def start_sweeper(self) -> None:

@@ -163,14 +163,15 @@ class HandoffService:
         """
         async with self._sessions() as session:
             row = await handoffs.get_handoff(session=session, handoff_id=handoff_id)
-        if row is None:
-            raise handoffs.UnknownHandoff(handoff_id)
+            if row is None:
+                raise handoffs.UnknownHandoff(handoff_id)
+            language = (await _conversation(session, row.conversation_id)).language
         if row.status != "claimed":
             raise handoffs.HandoffNotActive(handoff_id, row.status)
         if row.claimed_by != agent.id:
             raise handoffs.NotYourHandoff(handoff_id)
         try:
-            await self._rasa.resume(conversation_id=row.conversation_id)
+            await self._rasa.resume(conversation_id=row.conversation_id, language=language)
             greeting = await self._survey.start(row.conversation_id)
             if greeting is None:  # not due: the bot says it is back
                 greeting = await self._rasa.trigger(
@@ -212,7 +213,7 @@ class HandoffService:
         self._hub.publish(row.conversation_id, MessageOut.from_row(note).event())
         status, lines = "closed", []
         survey = (
-            await self._survey.after_close(row.conversation_id)
+            await self._survey.after_close(row.conversation_id, conversation.language)
             if row.claimed_at is not None
             else None
         )

@@ -1,9 +1,20 @@
-"""Client of the Rasa server: the REST channel for turns, the HTTP API for status."""
+"""Client of the Rasa servers: the REST channel for turns, the HTTP API for status.
 
+With several Rasa processes (`RASA_URLS`), each conversation goes to one of them by a stable
+hash of its id, and to the next one when that one refuses connections (restarting). Any of
+them may serve any turn: they share the tracker store, and the Redis lock store keeps the
+turns of one conversation in order (deploy/endpoints-scaled.yml).
+"""
+
+import asyncio
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
+
+RasaState = Literal["ready", "busy", "down"]
 
 
 class RasaUnavailable(Exception):
@@ -28,73 +39,139 @@ def _parse_reply(raw: dict[str, Any]) -> BotReply | None:
     return BotReply(text=str(text or ""), buttons=buttons)
 
 
+def _language_slot(language: str) -> dict[str, Any]:
+    return {"event": "slot", "name": "language", "value": language}
+
+
 class RasaClient:
     """Sends a customer's turn to Rasa's REST channel, with the widget's metadata."""
 
-    def __init__(self, *, base_url: str, token: str, timeout_s: float) -> None:
+    def __init__(self, *, base_urls: Sequence[str], token: str, timeout_s: float) -> None:
+        if not base_urls:
+            raise ValueError("at least one Rasa URL is needed")
         self._token = token
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
-            headers={"Authorization": f"Bearer {token}"},
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
-        )
+        self._servers = [
+            httpx.AsyncClient(
+                base_url=url,
+                timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0)),
+                headers={"Authorization": f"Bearer {token}"},
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            )
+            for url in base_urls
+        ]
+
+    def _order(self, conversation_id: str) -> list[httpx.AsyncClient]:
+        """This conversation's server first (crc32: the same on every bridge process), then
+        the others, for when it refuses connections."""
+        first = zlib.crc32(conversation_id.encode()) % len(self._servers)
+        return self._servers[first:] + self._servers[:first]
+
+    async def _post(
+        self, conversation_id: str, path: str, body: Any, params: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """POST to the conversation's server; raises RasaUnavailable.
+
+        Only a refused connection moves on to the next server: the request never reached
+        Rasa then, so it cannot run twice. A timeout or an error answer does not."""
+        refused: httpx.HTTPError | None = None
+        for server in self._order(conversation_id):
+            try:
+                response = await server.post(path, json=body, params=params)
+                response.raise_for_status()
+                return response
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                refused = exc
+            except httpx.HTTPError as exc:
+                raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        raise RasaUnavailable(f"every Rasa server refused the connection: {refused}")
 
     async def send(
         self, *, conversation_id: str, text: str, metadata: dict[str, Any]
     ) -> list[BotReply]:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
+        response = await self._post(conversation_id, "/webhooks/rest/webhook", body)
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json=body)
-            response.raise_for_status()
             raw = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        except ValueError as exc:
+            raise RasaUnavailable("unexpected reply from Rasa") from exc
         if not isinstance(raw, list):
             raise RasaUnavailable("unexpected reply from Rasa")
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
 
-    async def resume(self, *, conversation_id: str) -> None:
+    async def set_language(self, *, conversation_id: str, language: str, first: bool) -> None:
+        """Set the `language` slot that picks each response's variation.
+
+        `first`: Rasa has not seen this conversation yet. Its session is then started here,
+        before the slot: appended to a tracker without one, the slot would be stamped before
+        the session Rasa starts for it, and Rasa reads a tracker from its latest session start
+        by time, so the slot would be lost.
+        """
+        session_start = [
+            {"event": "action", "name": "action_session_start"},
+            {"event": "session_started"},
+            {"event": "action", "name": "action_listen"},
+        ]
+        await self._append(
+            conversation_id, [*(session_start if first else []), _language_slot(language)]
+        )
+
+    async def resume(self, *, conversation_id: str, language: str) -> None:
         """Hand a paused conversation back to the bot (nothing is said yet: see `trigger`).
 
         Appends `ConversationResumed` to Rasa's tracker. The pausing action ended the turn
         without the usual `action_listen`; it is appended here, or the policies would see a
-        user message where none fits and fall back.
+        user message where none fits and fall back. The page's language may have changed
+        while the agent had the chat: the slot is set too.
         """
-        try:
-            response = await self._http.post(
-                f"/conversations/{conversation_id}/tracker/events",
-                params={"token": self._token, "include_events": "NONE"},
-                json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        await self._append(
+            conversation_id,
+            [
+                {"event": "resume"},
+                _language_slot(language),
+                {"event": "action", "name": "action_listen"},
+            ],
+        )
+
+    async def _append(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        await self._post(
+            conversation_id,
+            f"/conversations/{conversation_id}/tracker/events",
+            events,
+            params={"token": self._token, "include_events": "NONE"},
+        )
 
     async def trigger(
         self, *, conversation_id: str, intent: str, entities: dict[str, str] | None = None
     ) -> list[BotReply]:
         """Run the bot's turn for `intent` as if the customer had sent it; returns its replies
         (the greeting after a hand-back, the NPS question after an agent is done)."""
+        response = await self._post(
+            conversation_id,
+            f"/conversations/{conversation_id}/trigger_intent",
+            {"name": intent, "entities": entities or {}},
+            params={"token": self._token, "include_events": "NONE"},
+        )
         try:
-            response = await self._http.post(
-                f"/conversations/{conversation_id}/trigger_intent",
-                params={"token": self._token, "include_events": "NONE"},
-                json={"name": intent, "entities": entities or {}},
-            )
-            response.raise_for_status()
             raw = response.json().get("messages") or []
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
-            raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+        except (ValueError, AttributeError) as exc:
+            raise RasaUnavailable("unexpected reply from Rasa") from exc
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
 
-    async def is_ready(self) -> bool:
-        """True when Rasa answers its status API with a loaded model."""
+    async def states(self, timeout_s: float = 2.0) -> list[RasaState]:
+        """Each server's state: ready (answers its status API with a loaded model), busy (did
+        not answer in `timeout_s`: saturated, turns queue) or down (refused, error, no model)."""
+        return list(await asyncio.gather(*(self._state(s, timeout_s) for s in self._servers)))
+
+    async def _state(self, server: httpx.AsyncClient, timeout_s: float) -> RasaState:
         try:
-            response = await self._http.get("/status", params={"token": self._token})
-            return response.status_code == 200 and bool(response.json().get("model_id"))
+            response = await server.get("/status", params={"token": self._token}, timeout=timeout_s)
+            loaded = response.status_code == 200 and bool(response.json().get("model_id"))
+            return "ready" if loaded else "down"
+        except httpx.TimeoutException:
+            return "busy"
         except (httpx.HTTPError, ValueError):
-            return False
+            return "down"
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for server in self._servers:
+            await server.aclose()

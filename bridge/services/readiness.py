@@ -1,14 +1,30 @@
 """Whether this bridge can serve: the database, Rasa (with a model), the action server and,
-when the bridge shares its state through one, Redis all answer."""
+when the bridge shares its state through one, Redis all answer.
+
+Ready: everything answers. Degraded (still serving): a Rasa server is busy (saturated: turns
+queue and answers come late) or one of several is down. Not ready: a dependency without which
+no customer is served is down.
+"""
 
 import asyncio
+from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bridge.db.engine import answers
-from bridge.services.rasa_client import RasaClient
+from bridge.services.rasa_client import RasaClient, RasaState
 from bridge.services.shared_state import SharedState
+
+Status = Literal["ready", "degraded", "not_ready"]
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    status: Status
+    checks: dict[str, bool]
+    rasa_servers: list[RasaState]
 
 
 class Readiness:
@@ -20,18 +36,27 @@ class Readiness:
         self._action_server_url = action_server_url
         self._shared = shared
 
-    async def checks(self) -> dict[str, bool]:
-        """Each dependency by name: True when it answers."""
+    async def report(self) -> ReadinessReport:
         database, rasa, actions, redis = await asyncio.gather(
             answers(self._engine),
-            self._rasa.is_ready(),
+            self._rasa.states(),
             self._action_server(),
             self._shared.is_ready(),
         )
-        found = {"database": database, "rasa": rasa, "action_server": actions}
+        # A busy Rasa still answers, late: the bridge keeps the turns queued in order.
+        checks = {
+            "database": database,
+            "rasa": any(state != "down" for state in rasa),
+            "action_server": actions,
+        }
         if redis is not None:
-            found["redis"] = redis
-        return found
+            checks["redis"] = redis
+        status: Status = "ready"
+        if not all(checks.values()):
+            status = "not_ready"
+        elif any(state != "ready" for state in rasa):
+            status = "degraded"
+        return ReadinessReport(status=status, checks=checks, rasa_servers=rasa)
 
     async def _action_server(self) -> bool:
         try:

@@ -20,6 +20,7 @@ def test_healthz_and_readyz_with_everything_up(client: TestClient) -> None:
     assert response.json() == {
         "status": "ready",
         "checks": {"database": True, "rasa": True, "action_server": True},
+        "rasa_servers": ["ready"],
     }
 
 
@@ -31,6 +32,7 @@ def test_readyz_names_what_is_down(tmp_path: Path) -> None:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": True, "rasa": False, "action_server": False}
+    assert response.json()["rasa_servers"] == ["down"]
 
 
 @pytest.mark.redis

@@ -37,3 +37,43 @@ async def test_an_overdue_message_is_claimed_once_in_order(database_url: str) ->
             assert await outbox.claim_due(session=session, now=now, until=now, limit=10) == []
     finally:
         await engine.dispose()
+
+
+async def test_a_relay_that_waited_past_its_lease_leaves_the_message_to_its_claimant(
+    database_url: str,
+) -> None:
+    """A relay queued behind a long turn outlives its lease and a sweep claims the message:
+    only the sweep's relay may renew it and send it to Rasa, so it is answered once."""
+    engine = create_engine(database_url)
+    sessions = create_sessionmaker(engine)
+    now = utcnow()
+    first_lease, sweep_lease = now - timedelta(seconds=1), now + timedelta(minutes=2)
+    try:
+        async with sessions.begin() as session:
+            conversation = await repository.create_conversation(
+                session=session, language="en", visitor_id=None, page_url=None
+            )
+            message = await repository.append_message(
+                session=session, conversation_id=conversation.id, role="customer", text="hi"
+            )
+            await outbox.hold(session=session, message_id=message.id, until=first_lease)
+        async with sessions.begin() as session:
+            [claimed] = await outbox.claim_due(
+                session=session, now=now, until=sweep_lease, limit=10
+            )
+            assert claimed.id == message.id
+        later = now + timedelta(minutes=5)
+        async with sessions.begin() as session:
+            assert not await outbox.renew(
+                session=session, message_id=message.id, held_until=first_lease, until=later
+            )
+            assert await outbox.renew(
+                session=session, message_id=message.id, held_until=sweep_lease, until=later
+            )
+            await outbox.done(session=session, message_id=message.id)
+        async with sessions.begin() as session:  # relayed: nobody's any more
+            assert not await outbox.renew(
+                session=session, message_id=message.id, held_until=later, until=later
+            )
+    finally:
+        await engine.dispose()
