@@ -128,6 +128,7 @@ test: validate rasa-test lint pytest
 
 bench: setup
 	@$(PY) -m bench.turn_latency
+	@$(PY) -m bench.capacity
 	@$(PY) -m bench.handoff_relay
 	@$(PY) -m bench.report_scale
 	@$(PY) -m bench.kb_speed

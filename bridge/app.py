@@ -99,6 +99,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         limits=ChatLimits(
             max_message_chars=settings.max_message_chars,
             relay_retry_after_s=settings.relay_retry_after_s,
+            relay_give_up_after_s=settings.relay_give_up_after_s,
         ),
         turns=shared.turns,
     )

@@ -8,10 +8,10 @@ SUPPORTED: Final = LANGUAGES
 
 _TEXTS: Final[dict[str, dict[str, str]]] = {
     "bot_unavailable": {
-        "en": "Sorry, our assistant is not responding right now. Your message is saved; "
-        "please try again in a moment.",
-        "hu": "Elnézést, az asszisztensünk most nem válaszol. Az üzenetét elmentettük; "
-        "kérjük, próbálja újra egy kicsit később.",
+        "en": "Sorry, our assistant is slow to respond right now. Your message is saved, "
+        "and you will get an answer here as soon as possible.",
+        "hu": "Elnézést, az asszisztensünk most lassan válaszol. Az üzenetét elmentettük, és "
+        "amint lehet, itt válaszolunk rá.",
     },
     "bot_silent": {
         "en": "Sorry, I didn't catch that. Could you put it another way, or ask to talk to a "

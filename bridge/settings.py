@@ -112,8 +112,16 @@ class Settings(BaseSettings):
         120.0,
         ge=1,
         le=3600,
-        description="A stored customer message still waiting for the bot this long (its bridge "
-        "process died) is relayed again by any bridge process.",
+        description="A stored customer message still waiting for the bot this long (Rasa was "
+        "down or busy past RASA_TIMEOUT_S, or its bridge process died) is relayed again by any "
+        "bridge process.",
+    )
+    relay_give_up_after_s: float = Field(
+        3600.0,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="A message still unanswered this long after it was stored is no longer "
+        "relayed: an answer that late would not fit the chat.",
     )
     redis_url: str | None = Field(
         None,
@@ -172,6 +180,14 @@ class Settings(BaseSettings):
     @property
     def rasa_servers(self) -> list[str]:
         return self.rasa_urls.split(",") if self.rasa_urls else [self.rasa_url]
+
+    @model_validator(mode="after")
+    def _relay_waits_for_a_turn(self) -> "Settings":
+        # A lease shorter than a turn may take would relay a message again while Rasa still
+        # works on it.
+        if self.relay_retry_after_s <= self.rasa_timeout_s:
+            raise ValueError("RELAY_RETRY_AFTER_S must be longer than RASA_TIMEOUT_S")
+        return self
 
     @model_validator(mode="after")
     def _away_before_offline(self) -> "Settings":

@@ -38,11 +38,36 @@ async def done(*, session: AsyncSession, message_id: int) -> None:
     await session.execute(update(Message).where(Message.id == message_id).values(relay_due_at=None))
 
 
+async def done_through(*, session: AsyncSession, conversation_id: str, message_id: int) -> None:
+    """The bot answered `message_id`: it and any earlier message of the conversation still
+    waiting (kept after an apology) leave the outbox, so an old question is not answered
+    after a newer one. (Ids grow with `seq` in a conversation: both are handed out under
+    its row lock.)"""
+    await session.execute(
+        update(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.id <= message_id,
+            Message.relay_due_at.is_not(None),
+        )
+        .values(relay_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def claim_due(
-    *, session: AsyncSession, now: datetime, until: datetime, limit: int
+    *, session: AsyncSession, now: datetime, until: datetime, limit: int, since: datetime
 ) -> list[Message]:
     """Messages whose relay is overdue, oldest conversation turn first, each now held by the
-    caller until `until`; a message another process claimed meanwhile is left out."""
+    caller until `until`; a message another process claimed meanwhile is left out. One
+    stored before `since` is given up (taken out of the outbox, not returned): a late answer
+    that old would no longer fit the chat."""
+    await session.execute(
+        update(Message)
+        .where(Message.relay_due_at.is_not(None), Message.created_at < since)
+        .values(relay_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
     due = await session.scalars(
         select(Message)
         .where(Message.relay_due_at.is_not(None), Message.relay_due_at <= now)

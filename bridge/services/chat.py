@@ -57,6 +57,7 @@ class MessageRejected(Exception):
 class ChatLimits:
     max_message_chars: int
     relay_retry_after_s: float = 120.0
+    relay_give_up_after_s: float = 3600.0
 
 
 def clean_text(text: str) -> str:
@@ -180,6 +181,9 @@ class ChatService:
         self._hub.publish(conversation.id, MessageOut.from_row(row).event())
         if status != "bot":
             return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
+        # At once, not when the turn's place in the order comes: a customer whose message
+        # waits behind others (a busy Rasa) sees the bot typing meanwhile.
+        self._hub.publish(conversation.id, {"type": "typing", "role": "bot", "on": True})
         metadata = {"language": conversation.language, "page_url": conversation.page_url}
         self._spawn(
             self._relay(
@@ -188,6 +192,7 @@ class ChatService:
                 event.payload or typed_for_rasa(text),
                 metadata,
                 held_until,
+                apologise=True,
             )
         )
 
@@ -207,10 +212,15 @@ class ChatService:
         text: str,
         metadata: dict[str, Any],
         held_until: datetime,
+        *,
+        apologise: bool,
     ) -> None:
         """One turn: Rasa's replies are stored, then published; on failure, an apology. The
         bot's typing indicator goes off after the turn's last event, so a client knows the
-        turn is complete when it does.
+        turn is complete when it does. When Rasa fails (down, or busy past RASA_TIMEOUT_S),
+        the message stays in the outbox and is relayed again RELAY_RETRY_AFTER_S later, until
+        answered or superseded by a newer answered one; only the first attempt
+        (`apologise`) tells the customer.
 
         `held_until`: the outbox lease this relay set or claimed. Once the turn's place in the
         order comes, the lease is renewed only if it is still this relay's: a relay that
@@ -231,10 +241,10 @@ class ChatService:
             try:
                 rows = await self._replies(conversation_id, message_id, text, metadata)
                 if rows is None:
-                    await self._leave_outbox(message_id)
-                    apology = i18n.text("bot_unavailable", metadata["language"])
-                    event = {"type": "error", "code": "bot_unavailable", "message": apology}
-                    self._hub.publish(conversation_id, event)
+                    if apologise:
+                        apology = i18n.text("bot_unavailable", metadata["language"])
+                        event = {"type": "error", "code": "bot_unavailable", "message": apology}
+                        self._hub.publish(conversation_id, event)
                     return
                 for row in rows:
                     self._hub.publish(conversation_id, MessageOut.from_row(row).event())
@@ -263,7 +273,9 @@ class ChatService:
                     # the customer must never be left without an answer.
                     log.warning("Rasa gave no reply in %s: sending the fallback", conversation_id)
                     texts = [(i18n.text("bot_silent", metadata["language"]), [])]
-                await outbox.done(session=session, message_id=message_id)
+                await outbox.done_through(
+                    session=session, conversation_id=conversation_id, message_id=message_id
+                )
                 return [
                     await repository.append_message(
                         session=session,
@@ -297,23 +309,20 @@ class ChatService:
                 session=session, conversation_id=conversation_id, language=language
             )
 
-    async def _leave_outbox(self, message_id: int) -> None:
-        """The customer got the apology: the message is not relayed again later."""
-        try:
-            async with self._sessions.begin() as session:
-                await outbox.done(session=session, message_id=message_id)
-        except SQLAlchemyError:  # then a sweeper relays it once more: late, not lost
-            log.exception("could not take message %s out of the outbox", message_id)
-
     def _lease(self) -> datetime:
         return self._now() + timedelta(seconds=self._limits.relay_retry_after_s)
 
     async def relay_overdue(self, limit: int = 100) -> int:
         """Relay, in order, the stored messages whose relay died with its process; how many."""
+        now = self._now()
         held_until = self._lease()
         async with self._sessions.begin() as session:
             due = await outbox.claim_due(
-                session=session, now=self._now(), until=held_until, limit=limit
+                session=session,
+                now=now,
+                until=held_until,
+                limit=limit,
+                since=now - timedelta(seconds=self._limits.relay_give_up_after_s),
             )
             conversations = {
                 c.id: c
@@ -332,7 +341,11 @@ class ChatService:
             log.warning("relaying message %s of %s again", message.seq, conversation.id)
             metadata = {"language": conversation.language, "page_url": conversation.page_url}
             text = message.payload or typed_for_rasa(message.text)
-            self._spawn(self._relay(conversation.id, message.id, text, metadata, held_until))
+            self._spawn(
+                self._relay(
+                    conversation.id, message.id, text, metadata, held_until, apologise=False
+                )
+            )
         return len(relay)
 
     def start_sweeper(self) -> None:

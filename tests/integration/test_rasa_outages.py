@@ -87,3 +87,32 @@ def test_hung_rasa_gets_an_apology_within_the_timeout(settings: Settings, stack:
         finally:
             stack.rasa.resume()
         assert stored_texts(client, conversation_id, token) == [("customer", "hello")]
+
+
+def test_a_message_rasa_was_too_busy_for_is_answered_once_it_is_back(
+    settings: Settings, stack: RasaStack
+) -> None:
+    """Overload: the customer sees the bot typing at once, the apology after RASA_TIMEOUT_S,
+    and the answer when Rasa answers again (the message stays in the outbox), once."""
+    quick = settings.model_copy(update={"rasa_timeout_s": 1.5, "relay_retry_after_s": 3.0})
+    with TestClient(create_app(quick)) as client:
+        conversation_id, token = start_conversation(client, "en")
+        stack.rasa.pause()
+        try:
+            with connect(client, conversation_id, token) as ws:
+                say(ws, "hello")
+                typing = next_event(ws, "typing")
+                assert typing["role"] == "bot" and typing["on"] is True
+                apology = bot_reply(ws)
+                assert apology["code"] == "bot_unavailable"
+                assert "as soon as possible" in apology["message"]
+                stack.rasa.resume()
+                reply = bot_reply(ws)  # relayed again RELAY_RETRY_AFTER_S after the first try
+                assert reply["role"] == "bot" and "Northwind" in reply["text"]
+                time.sleep(4.0)  # past another retry time: a second answer would be queued now
+                ws.send_json({"type": "ping"})
+                assert next_event(ws, "pong", "message", "buttons", "error")["type"] == "pong"
+        finally:
+            stack.rasa.resume()
+        roles = [role for role, _text in stored_texts(client, conversation_id, token)]
+    assert roles == ["customer", "bot"]

@@ -49,7 +49,9 @@ async def test_a_message_stored_before_a_crash_is_answered_once_after_the_restar
 ) -> None:
     database = tmp_path / "bridge.db"
     upgrade(f"sqlite+aiosqlite:///{database}")
-    settings = make_settings(f"sqlite+aiosqlite:///{database}", stack, relay_retry_after_s=2.0)
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{database}", stack, relay_retry_after_s=2.0, rasa_timeout_s=1.5
+    )
     port = free_port()
     view = LiveBridge(settings, port=port)  # only its url: the process below serves it
     first = bridge_process(settings, port, tmp_path / "bridge-1.log")
@@ -62,7 +64,7 @@ async def test_a_message_stored_before_a_crash_is_answered_once_after_the_restar
             async with customer(view, conversation_id, token) as widget:
                 await widget.send(type="message", text="hello", client_id="m1")
                 echo = await widget.next("message", role="customer", text="hello")
-                await widget.next("typing", role="bot", on=True)  # the relay is under way
+                await widget.next("typing", role="bot", on=True)  # stored, the turn queued
                 assert first.popen is not None
                 first.popen.kill()  # SIGKILL: no shutdown, no apology, nothing cleared
                 first.popen.wait()

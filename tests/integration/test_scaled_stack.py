@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import aio
 from tests.conftest import make_settings
-from tests.live_chat import customer, start
+from tests.live_chat import console, customer, signed_in_agent, start
 from tests.postgres import admin_sql
 from tests.processes import RASA_TOKEN
 from tests.redis_server import delete_prefix, fresh_prefix
@@ -257,3 +257,49 @@ def test_a_widget_whose_bridge_is_killed_reconnects_through_nginx_and_loses_noth
     # Each message got its turn: the greeting follows each, before the next message.
     summary = [(m["seq"], m["role"], m["text"][:12], m["created_at"]) for m in lines]
     assert [m["role"] for m in lines] == ["customer", "bot"] * len(texts), summary
+
+
+async def test_agents_on_two_bridge_processes_race_for_a_customer_who_came_through_nginx(
+    scaled: ScaledStack,
+) -> None:
+    """Queue, the claim race (two agents on two processes: exactly one wins), live chat and
+    typing both ways through nginx, and hand back to the bot."""
+    async with (
+        signed_in_agent(scaled.bridge(0), "anna@example.com") as anna,
+        signed_in_agent(scaled.bridge(1), "ben@example.com") as ben,
+    ):
+        conversation_id, token = await start(scaled.front)
+        async with (
+            console(scaled.front, anna.cookies) as desk,
+            customer(scaled.front, conversation_id, token) as widget,
+        ):
+            await desk.next("queue")
+            await widget.send(type="message", text="I want to talk to a real person")
+            await widget.next("status", status="waiting_for_agent")
+            queued = await widget.next("message", role="bot")
+            assert "number 1 in the queue" in queued["text"]  # both agents count as online
+            snapshot = await desk.next("queue")
+            while not snapshot["handoffs"]:
+                snapshot = await desk.next("queue")
+            handoff = snapshot["handoffs"][0]["handoff_id"]
+
+            claims = await asyncio.gather(
+                anna.post(f"/api/staff/handoffs/{handoff}/claim"),
+                ben.post(f"/api/staff/handoffs/{handoff}/claim"),
+            )
+            assert sorted(c.status_code for c in claims) == [200, 409], [c.text for c in claims]
+            winner = anna if claims[0].status_code == 200 else ben
+            await widget.next("status", status="with_agent")
+
+            async with console(scaled.front, winner.cookies) as chat:
+                await chat.send(type="subscribe", conversation_id=conversation_id, after=0)
+                await chat.next("customer_presence", present=True)
+                await chat.send(type="typing", conversation_id=conversation_id, on=True)
+                assert (await widget.next("typing", role="agent"))["on"] is True
+                await chat.send(type="message", conversation_id=conversation_id, text="Hi!")
+                assert (await widget.next("message", role="agent"))["text"] == "Hi!"
+                await widget.send(type="message", text="my parcel is late")
+                await chat.next("message", role="customer", text="my parcel is late")
+                back = await winner.post(f"/api/staff/handoffs/{handoff}/hand-back")
+                assert back.status_code == 200, back.text
+                await widget.next("status", status="bot")

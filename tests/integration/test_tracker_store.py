@@ -4,13 +4,13 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from bridge.services.rasa_client import BotReply, RasaClient
 from tests import aio
 from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
-from tests.processes import RasaStack
+from tests.processes import RASA_TOKEN, RasaStack
 
 
 @pytest.mark.postgres
@@ -24,12 +24,17 @@ def test_postgresql_tracker_store_keeps_the_conversation_across_a_restart(
     sender = f"pg-{uuid.uuid4()}"
     try:
         stack.start()
-        reply = httpx.post(
-            f"{stack.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": "szia", "metadata": {"language": "hu"}},
-            timeout=30,
-        ).json()
-        assert "Webáruház" in reply[0]["text"]
+
+        async def hungarian_turn() -> list[BotReply]:
+            rasa = RasaClient(base_urls=[stack.rasa_url], token=RASA_TOKEN, timeout_s=30)
+            try:  # as the bridge does: the language first, on a brand-new tracker
+                await rasa.set_language(conversation_id=sender, language="hu", first=True)
+                return await rasa.send(conversation_id=sender, text="szia", metadata={})
+            finally:
+                await rasa.aclose()
+
+        reply = aio.run(hungarian_turn())
+        assert "Webáruház" in reply[0].text
 
         stack.restart_rasa()
 

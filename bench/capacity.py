@@ -1,0 +1,266 @@
+"""Capacity: knowledge-base questions from N concurrent customers, single process versus the
+scaled stack (`make run-scaled`), in one run.
+
+Each customer starts a conversation through the widget's API, asks an English knowledge-base
+question on the websocket, waits for the bot's answer, pauses 1 s ± 50 %, and asks the next,
+for `--seconds` per load level after a warm-up. Counted per mode and N: answered turns per
+second, first-reply p50/p95/p99, errors (the apology after RASA_TIMEOUT_S, or no answer in
+60 s), messages lost (sent, never answered by the end, after a drain), and the CPU seconds the
+stack's processes used per answered turn (utime + stime from /proc, every process of the
+stack; PostgreSQL and Redis, shared services, are not counted).
+
+    .venv/bin/python -m bench.capacity [--seconds 45] [--levels 20,50,100] [--no-write]
+"""
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import websockets
+from sqlalchemy.engine import make_url
+
+from bench.report import percentile, write_section
+from bench.stack import running_stack
+from tests import aio
+from tests.conftest import make_settings
+from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
+from tests.redis_server import delete_prefix, fresh_prefix
+from tests.scaled_stack import ScaledStack
+
+QUESTIONS = Path(__file__).resolve().parent / "data" / "answers_dev.csv"
+ANSWER_TIMEOUT_S = 60.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def questions() -> list[str]:
+    with QUESTIONS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["question"] for r in rows if r["lang"] == "en" and r["gold_ids"] and not r["context"]]
+
+
+def process_tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) of `root` and every process below it, alive now."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+@dataclass
+class Tally:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    sent: int = 0
+    answered: int = 0
+    stored: int = 0  # customer messages in the transcripts afterwards
+    conversations: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def customer(url: str, asked: list[str], until: float, tally: Tally, rng: random.Random):
+    ws_base = url.replace("http://", "ws://")
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        created = (await http.post("/api/conversations", json={"language": "en"})).json()
+    tally.conversations.append((created["conversation_id"], created["token"]))
+    path = f"/ws/chat/{created['conversation_id']}?token={created['token']}"
+    async with websockets.connect(ws_base + path, open_timeout=30) as ws:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            text = rng.choice(asked)
+            await ws.send(
+                json.dumps({"type": "message", "text": text, "client_id": str(uuid.uuid4())})
+            )
+            tally.sent += 1
+            try:
+                while True:
+                    event = json.loads(await asyncio.wait_for(ws.recv(), ANSWER_TIMEOUT_S))
+                    if event["type"] == "error":
+                        tally.errors += 1
+                        break
+                    if event["type"] in ("message", "buttons") and event["role"] == "bot":
+                        tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+                        tally.answered += 1
+                        break
+            except TimeoutError:
+                tally.errors += 1
+            # Drain the rest of the turn (a second bubble, the typing indicator) while pausing.
+            pause_until = time.monotonic() + rng.uniform(0.5, 1.5)
+            while (left := pause_until - time.monotonic()) > 0:
+                try:
+                    await asyncio.wait_for(ws.recv(), left)
+                except TimeoutError:
+                    break
+
+
+@dataclass(frozen=True)
+class Row:
+    mode: str
+    customers: int
+    seconds: float
+    tally: Tally
+    cpu_s: float
+
+    def cells(self) -> str:
+        t = self.tally
+        lat = t.latencies_ms or [float("nan")]
+        lost = t.sent - t.stored
+        per_turn = self.cpu_s / t.answered if t.answered else float("nan")
+        return (
+            f"| {self.mode} | {self.customers} | {t.answered / self.seconds:.1f} | "
+            f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} | "
+            f"{t.errors} | {lost} | {per_turn:.2f} |"
+        )
+
+
+def run_level(
+    url: str, customers: int, seconds: float, asked: list[str], cpu: Callable[[], float]
+) -> Row:
+    rng = random.Random(customers)
+    tally = Tally()
+
+    async def everyone() -> None:
+        until = time.monotonic() + seconds
+        await asyncio.gather(*(customer(url, asked, until, tally, rng) for _ in range(customers)))
+
+    async def count_stored() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            for conversation_id, token in tally.conversations:
+                response = await http.get(
+                    f"/api/conversations/{conversation_id}/messages",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                lines = response.json()["messages"]
+                tally.stored += sum(1 for line in lines if line["role"] == "customer")
+
+    before = cpu()
+    started = time.monotonic()
+    asyncio.run(everyone())
+    elapsed = time.monotonic() - started
+    used = cpu() - before
+    asyncio.run(count_stored())
+    return Row("", customers, elapsed, tally, used)
+
+
+@contextmanager
+def single(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    with running_stack(workdir) as (stack, url):
+        pids = [p.popen.pid for p in (stack.rasa, stack.actions) if p.popen is not None]
+        bridge_pid = _listener_pid(url)
+        yield url, lambda: sum(process_tree_cpu_s(pid) for pid in [*pids, bridge_pid])
+
+
+def _listener_pid(url: str) -> int:
+    """The bridge process of bench.stack (a child of this process, running uvicorn)."""
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+            if ppid == me and "uvicorn" in cmd and url.rsplit(":", 1)[1] in cmd:
+                return int(entry.name)
+    raise RuntimeError("the bridge process was not found")
+
+
+@contextmanager
+def scaled(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    server = make_url(POSTGRES_ADMIN_URL)
+    names = [f"supportbot_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    bridge_db, tracker_db = (
+        server.set(database=n).render_as_string(hide_password=False) for n in names
+    )
+    prefix = fresh_prefix()
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings = make_settings(
+        bridge_db, None, redis_url=redis_url, redis_prefix=prefix, rate_limit_messages=100000
+    )
+    stack = ScaledStack(
+        workdir,
+        settings=settings,
+        tracker_url=tracker_db,
+        redis_url=redis_url,
+        extra_env={"RASA_TIMEOUT_S": "8"},
+    )
+    stack.start()
+    try:
+        pid = stack.supervisord.popen.pid if stack.supervisord.popen else 0
+        yield stack.url, lambda: process_tree_cpu_s(pid)
+    finally:
+        stack.stop()
+        delete_prefix(redis_url, prefix)
+        for name in names:
+            aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=45.0)
+    parser.add_argument("--levels", default="20,50,100")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.levels.split(",")]
+    if args.seconds <= 0 or any(n <= 0 for n in levels):
+        parser.error("--seconds and --levels must be positive")
+    asked = questions()
+    rows: list[Row] = []
+    for mode, start in (("single process", single), ("make run-scaled", scaled)):
+        with tempfile.TemporaryDirectory() as tmp, start(Path(tmp)) as (url, cpu):
+            run_level(url, 5, 10, asked, cpu)  # warm-up: models loaded, caches filled
+            for n in levels:
+                row = run_level(url, n, args.seconds, asked, cpu)
+                row = Row(mode, n, row.seconds, row.tally, row.cpu_s)
+                rows.append(row)
+                print(row.cells(), flush=True)
+    table = [
+        "| mode | customers | answered turns/s | p50 ms | p95 ms | p99 ms | errors | lost "
+        "| CPU s / answered turn |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(row.cells() for row in rows),
+    ]
+    body = (
+        f"Each customer asks an English knowledge-base question ({len(asked)} from "
+        "bench/data/answers_dev.csv), waits for the bot's first reply, pauses 1 s ± 50 % and "
+        f"asks again, for {args.seconds:.0f} s per level after a warm-up. Single process: one "
+        "bridge (SQLite), one Rasa, the action server (what `make run` starts). Scaled: "
+        "`scripts/run-scaled.sh`: nginx, 2 bridges, 2 Rasa processes (PostgreSQL tracker "
+        "store, Redis lock store), the action server, PostgreSQL and Redis for the bridges. "
+        "Errors: the apology after RASA_TIMEOUT_S (8 s) or no answer in 60 s; lost: sent but "
+        "missing from the conversation's transcript afterwards. CPU per answered turn counts "
+        "the stack's own processes (not PostgreSQL, Redis, or the load generator), all on "
+        "the same 2 cores.\n\n" + "\n".join(table)
+    )
+    print(body)
+    if not args.no_write:
+        write_section("Capacity: single process vs make run-scaled", "make bench", body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
