@@ -200,14 +200,19 @@ def scaled(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
     prefix = fresh_prefix()
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     settings = make_settings(
-        bridge_db, None, redis_url=redis_url, redis_prefix=prefix, rate_limit_messages=100000
+        bridge_db,
+        None,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        rate_limit_messages=100000,
+        rasa_timeout_s=8.0,  # the default, as in the single-process stack
     )
     stack = ScaledStack(
         workdir,
         settings=settings,
         tracker_url=tracker_db,
         redis_url=redis_url,
-        extra_env={"RASA_TIMEOUT_S": "8"},
+        extra_env={},
     )
     stack.start()
     try:
@@ -218,6 +223,39 @@ def scaled(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
         delete_prefix(redis_url, prefix)
         for name in names:
             aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+BEFORE_TURNS_PER_S = 7.0  # issue 11's measurement at N = 50, before this work
+
+
+def reading(rows: list[Row]) -> str:
+    """What the table says against the targets, and the capacity a core buys."""
+    lines = []
+    for row in rows:
+        t = row.tally
+        if row.customers == 50:
+            p95 = percentile(t.latencies_ms or [float("nan")], 95)
+            lines.append(
+                f"- {row.mode}, 50 customers: {t.answered / row.seconds / BEFORE_TURNS_PER_S:.1f}x "
+                f"the {BEFORE_TURNS_PER_S:.0f} turns/s measured before this work (target 2x), "
+                f"p95 {p95 / 1000:.1f} s (target 2 s)."
+            )
+        if row.customers == max(r.customers for r in rows):
+            lost = t.sent - t.stored
+            lines.append(
+                f"- {row.mode}, {row.customers} customers: {t.errors} errors, {lost} lost "
+                "(target 0 and 0)."
+            )
+    per_turn = [r.cpu_s / r.tally.answered for r in rows if r.tally.answered]
+    if per_turn:
+        cost = sum(per_turn) / len(per_turn)
+        lines.append(
+            f"- About {cost:.2f} CPU s per answered turn in both modes: roughly "
+            f"{1 / cost:.0f} answered turns/s per core once there are enough Rasa processes "
+            "to keep the cores busy. On these 2 cores both modes are CPU-bound, so the scaled "
+            "stack's extra processes buy little here; they buy cores on bigger machines."
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -257,6 +295,7 @@ def main() -> None:
         "the stack's own processes (not PostgreSQL, Redis, or the load generator), all on "
         "the same 2 cores.\n\n" + "\n".join(table)
     )
+    body += "\n\n" + reading(rows)
     print(body)
     if not args.no_write:
         write_section("Capacity: single process vs make run-scaled", "make bench", body)
