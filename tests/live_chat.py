@@ -101,6 +101,47 @@ async def signed_in_agent(
         yield http
 
 
+async def ask_for_a_person(desk: Peer, widget: Peer) -> int:
+    """The customer asks for a person while agents are online: queued (number 1), and the
+    queue snapshot on an agent's console shows it; its handoff id."""
+    await widget.send(type="message", text="I want to talk to a real person")
+    await widget.next("status", status="waiting_for_agent")
+    queued = await widget.next("message", role="bot")
+    assert "number 1 in the queue" in queued["text"]  # not "no agents online"
+    snapshot = await desk.next("queue")
+    while not snapshot["handoffs"]:
+        snapshot = await desk.next("queue")
+    [waiting] = snapshot["handoffs"]
+    return int(waiting["handoff_id"])
+
+
+async def claim_race(
+    agents: tuple[httpx.AsyncClient, httpx.AsyncClient], handoff: int, widget: Peer
+) -> httpx.AsyncClient:
+    """Both agents claim `handoff` at once: exactly one wins (returned), the other gets 409,
+    and the customer's widget hears that an agent has the chat."""
+    claims = await asyncio.gather(
+        *(agent.post(f"/api/staff/handoffs/{handoff}/claim") for agent in agents)
+    )
+    assert sorted(c.status_code for c in claims) == [200, 409], [c.text for c in claims]
+    await widget.next("status", status="with_agent")
+    return agents[0] if claims[0].status_code == 200 else agents[1]
+
+
+async def talk_both_ways(chat: Peer, widget: Peer, conversation_id: str) -> None:
+    """The agent's console subscribes to the chat: presence, typing and a message from the
+    agent reach the widget, and the customer's answer reaches the console."""
+    await chat.send(type="subscribe", conversation_id=conversation_id, after=0)
+    await chat.next("customer_presence", present=True)
+    await chat.send(type="typing", conversation_id=conversation_id, on=True)
+    assert (await widget.next("typing", role="agent"))["on"] is True
+    await chat.send(type="message", conversation_id=conversation_id, text="Hi there!")
+    assert (await widget.next("message", role="agent"))["text"] == "Hi there!"
+    await widget.send(type="message", text="my parcel is late")
+    heard = await chat.next("message", role="customer", text="my parcel is late")
+    assert heard["conversation_id"] == conversation_id
+
+
 async def start(
     bridge: LiveBridge, language: str = "en", visitor_id: str | None = None
 ) -> tuple[str, str]:

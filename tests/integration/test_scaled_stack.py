@@ -22,7 +22,15 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests import aio
 from tests.conftest import make_settings
-from tests.live_chat import console, customer, signed_in_agent, start
+from tests.live_chat import (
+    ask_for_a_person,
+    claim_race,
+    console,
+    customer,
+    signed_in_agent,
+    start,
+    talk_both_ways,
+)
 from tests.postgres import admin_sql
 from tests.processes import RASA_TOKEN
 from tests.redis_server import delete_prefix, fresh_prefix
@@ -274,32 +282,10 @@ async def test_agents_on_two_bridge_processes_race_for_a_customer_who_came_throu
             customer(scaled.front, conversation_id, token) as widget,
         ):
             await desk.next("queue")
-            await widget.send(type="message", text="I want to talk to a real person")
-            await widget.next("status", status="waiting_for_agent")
-            queued = await widget.next("message", role="bot")
-            assert "number 1 in the queue" in queued["text"]  # both agents count as online
-            snapshot = await desk.next("queue")
-            while not snapshot["handoffs"]:
-                snapshot = await desk.next("queue")
-            handoff = snapshot["handoffs"][0]["handoff_id"]
-
-            claims = await asyncio.gather(
-                anna.post(f"/api/staff/handoffs/{handoff}/claim"),
-                ben.post(f"/api/staff/handoffs/{handoff}/claim"),
-            )
-            assert sorted(c.status_code for c in claims) == [200, 409], [c.text for c in claims]
-            winner = anna if claims[0].status_code == 200 else ben
-            await widget.next("status", status="with_agent")
-
+            handoff = await ask_for_a_person(desk, widget)
+            winner = await claim_race((anna, ben), handoff, widget)
             async with console(scaled.front, winner.cookies) as chat:
-                await chat.send(type="subscribe", conversation_id=conversation_id, after=0)
-                await chat.next("customer_presence", present=True)
-                await chat.send(type="typing", conversation_id=conversation_id, on=True)
-                assert (await widget.next("typing", role="agent"))["on"] is True
-                await chat.send(type="message", conversation_id=conversation_id, text="Hi!")
-                assert (await widget.next("message", role="agent"))["text"] == "Hi!"
-                await widget.send(type="message", text="my parcel is late")
-                await chat.next("message", role="customer", text="my parcel is late")
+                await talk_both_ways(chat, widget, conversation_id)
                 back = await winner.post(f"/api/staff/handoffs/{handoff}/hand-back")
                 assert back.status_code == 200, back.text
                 await widget.next("status", status="bot")

@@ -7,7 +7,6 @@ Each bridge is its own app with its own event loop and memory, as a process has;
 share is only what a second host would share: the database, Redis and the Rasa stack.
 """
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +15,15 @@ from bridge.db.migrate import upgrade
 from knowledge_base.settings import KBSettings
 from tests import aio
 from tests.conftest import make_settings, truncate_postgres
-from tests.live_chat import console, customer, signed_in_agent, start
+from tests.live_chat import (
+    ask_for_a_person,
+    claim_race,
+    console,
+    customer,
+    signed_in_agent,
+    start,
+    talk_both_ways,
+)
 from tests.processes import LiveBridge, RasaStack
 from tests.redis_server import delete_prefix, fresh_prefix
 
@@ -62,38 +69,14 @@ async def test_customer_on_one_bridge_agents_on_the_other(
             customer(bridge_a, conversation_id, token) as widget,
         ):
             await desk.next("queue")  # the snapshot at connect: empty
-            await widget.send(type="message", text="I want to talk to a real person")
-            await widget.next("status", status="waiting_for_agent")
-            queued = await widget.next("message", role="bot")
-            assert "number 1 in the queue" in queued["text"]  # not "no agents online"
-
-            # Queued on A, announced on B.
-            snapshot = await desk.next("queue")
-            while not snapshot["handoffs"]:
-                snapshot = await desk.next("queue")
-            [waiting] = snapshot["handoffs"]
-            handoff = waiting["handoff_id"]
+            handoff = await ask_for_a_person(desk, widget)  # queued on one, seen on the other
 
             # Anna on B and Ben on A claim at once: exactly one wins.
-            claims = await asyncio.gather(
-                anna.post(f"/api/staff/handoffs/{handoff}/claim"),
-                ben.post(f"/api/staff/handoffs/{handoff}/claim"),
-            )
-            assert sorted(c.status_code for c in claims) == [200, 409], [c.text for c in claims]
-            winner = anna if claims[0].status_code == 200 else ben
+            winner = await claim_race((anna, ben), handoff, widget)
             winner_bridge = bridge_b if winner is anna else bridge_a
-            await widget.next("status", status="with_agent")
 
             async with console(winner_bridge, winner.cookies) as chat:
-                await chat.send(type="subscribe", conversation_id=conversation_id, after=0)
-                await chat.next("customer_presence", present=True)
-                await chat.send(type="typing", conversation_id=conversation_id, on=True)
-                assert (await widget.next("typing", role="agent"))["on"] is True
-                await chat.send(type="message", conversation_id=conversation_id, text="Hi there!")
-                assert (await widget.next("message", role="agent"))["text"] == "Hi there!"
-                await widget.send(type="message", text="my parcel is late")
-                heard = await chat.next("message", role="customer", text="my parcel is late")
-                assert heard["conversation_id"] == conversation_id
+                await talk_both_ways(chat, widget, conversation_id)
 
                 # Anna's console on B hears the customer leave A and come back on B.
                 await widget.socket.close()
