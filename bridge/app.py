@@ -39,6 +39,7 @@ from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
+from bridge.services.offline_requests import OfflineRequests
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import RasaClient
 from bridge.services.readiness import Readiness
@@ -70,6 +71,7 @@ class Services:
     shared: SharedState
     console: AgentConsole
     goals: GoalService
+    offline_requests: OfflineRequests
     readiness: Readiness
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
@@ -148,6 +150,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             sessions=sessions, handoffs=handoffs, customer_present=customers.present
         ),
         goals=GoalService(sessions),
+        offline_requests=OfflineRequests(sessions, hub),
         readiness=Readiness(
             engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
         ),

@@ -91,3 +91,12 @@ class ClientPing(BaseModel):
 
 
 ClientEvent = Annotated[ClientMessage | ClientTyping | ClientPing, Field(discriminator="type")]
+
+
+class OfflineRequestOut(BaseModel):
+    id: int
+    conversation_id: str
+    email: str
+    message: str
+    language: str
+    created_at: datetime
