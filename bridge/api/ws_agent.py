@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from bridge import i18n
 from bridge.api.staff_deps import CHAT_ROLES, SESSION_COOKIE
 from bridge.api.ws_forward import forward
-from bridge.db import handoffs, repository
+from bridge.db import handoffs
 from bridge.schemas import ClientId
 from bridge.services.chat import MessageRejected
 from bridge.services.handoff import QUEUE_KEY
@@ -116,16 +116,15 @@ class _Console:
             await self.websocket.close(1013)  # too slow: reconnect and replay
 
     async def subscribe(self, conversation_id: str, after: int) -> None:
-        async with self.services.sessions() as session:
-            found = await repository.get_conversation(
-                session=session, conversation_id=conversation_id
-            )
-        if found is None:
+        self.unsubscribe(conversation_id)
+        # Subscribed before presence is read, so a change right after it is not missed.
+        subscription = self.services.hub.subscribe(conversation_id)
+        try:
+            present = await self.services.console.customer_present(conversation_id)
+        except handoffs.UnknownConversation:
+            subscription.close()
             await self.error("not_found", conversation_id)
             return
-        self.unsubscribe(conversation_id)
-        subscription = self.services.hub.subscribe(conversation_id)
-        present = await self.services.customers.present(conversation_id)
         subscription.queue.put_nowait(
             {"type": "customer_presence", "conversation_id": conversation_id, "present": present}
         )

@@ -59,6 +59,13 @@ class AgentConsole:
             customer_present=await self._customer_present(conversation_id),
         )
 
+    async def customer_present(self, conversation_id: str) -> bool:
+        """Whether the customer has the chat open, for a console that starts watching it.
+        Raises `handoffs.UnknownConversation`."""
+        async with self._sessions() as session:
+            await _conversation(session, conversation_id)
+        return await self._customer_present(conversation_id)
+
     async def add_note(self, *, conversation_id: str, author: Agent, text: str) -> ConversationNote:
         """Raises `EmptyNote` and `handoffs.UnknownConversation`."""
         cleaned = clean_text(text)

@@ -299,6 +299,18 @@ def test_the_agent_socket_refuses_strangers(
     assert wrong_role.value.code == 4403
 
 
+def test_watching_a_conversation_that_does_not_exist_is_refused(
+    app_client: TestClient, anna: Signed
+) -> None:
+    with agent_socket(app_client, anna) as ws:
+        ws.send_json({"type": "subscribe", "conversation_id": "no-such-conversation"})
+        refused = next_of(ws, "error")
+        assert refused["code"] == "not_found"
+        assert refused["conversation_id"] == "no-such-conversation"
+        ws.send_json({"type": "ping"})
+        assert next_of(ws, "pong")["type"] == "pong"  # the socket stays usable
+
+
 def test_a_live_chat_between_customer_and_agent(app_client: TestClient, anna: Signed) -> None:
     with agent_socket(app_client, anna) as console:
         assert next_of(console, "hello")["agent"]["display_name"] == "Anna"
