@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from bridge.api.deps import services as services_of
 from bridge.api.pages import STATIC, templates
 from bridge.api.reports import Admin
 from bridge.api.staff_deps import SESSION_COOKIE, require_role
@@ -27,7 +28,7 @@ MEDIA_TYPES = {"js": "text/javascript; charset=utf-8", "css": "text/css; charset
 @router.get("/console", response_class=HTMLResponse, include_in_schema=False)
 async def console_page(request: Request, lang: str = "en") -> Response:
     """Signed-out visitors are sent to the sign-in page, and come back here after it."""
-    services = request.app.state.services
+    services = services_of(request)
     try:
         member = await services.staff_auth.authenticate(request.cookies.get(SESSION_COOKIE))
     except InvalidSession:
@@ -62,7 +63,7 @@ CHART_JS = "chart.umd.min.js"  # Chart.js 4.6.1 (MIT), from the npm package's di
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 async def dashboard_page(request: Request, lang: str = "en") -> Response:
-    services = request.app.state.services
+    services = services_of(request)
     try:
         member = await services.staff_auth.authenticate(request.cookies.get(SESSION_COOKIE))
     except InvalidSession:

@@ -1,11 +1,14 @@
-"""Dependencies shared by the routes."""
+"""Dependencies shared by the routes: the process's services, typed, and the customer's
+conversation a bearer token opens."""
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, WebSocket, status
+from fastapi import Depends, Header, HTTPException, status
+from fastapi.requests import HTTPConnection
 
 from bridge.db.models import Conversation
 from bridge.services.chat import AccessDenied, ChatService
+from bridge.services.container import Services
 
 _STATUS = {
     "invalid_token": status.HTTP_401_UNAUTHORIZED,
@@ -14,16 +17,20 @@ _STATUS = {
 }
 
 
-def _chat(request: Request) -> ChatService:
-    return request.app.state.services.chat
+def services(connection: HTTPConnection) -> Services:
+    """The services the lifespan built (bridge/app.py), for HTTP routes and websockets."""
+    built: Services = connection.app.state.services
+    return built
 
 
-def chat_for_socket(websocket: WebSocket) -> ChatService:
-    return websocket.app.state.services.chat
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def _chat(services: ServicesDep) -> ChatService:
+    return services.chat
 
 
 ChatDep = Annotated[ChatService, Depends(_chat)]
-SocketChatDep = Annotated[ChatService, Depends(chat_for_socket)]
 
 
 async def customer_conversation(

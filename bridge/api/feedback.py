@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from bridge.api.deps import ServicesDep
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import feedback
 from bridge.schemas import Language
@@ -34,9 +35,9 @@ class FeedbackStored(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def record(body: FeedbackIn, _caller: ServiceCaller, request: Request) -> FeedbackStored:
+async def record(body: FeedbackIn, _caller: ServiceCaller, services: ServicesDep) -> FeedbackStored:
     try:
-        async with request.app.state.services.sessions.begin() as session:
+        async with services.sessions.begin() as session:
             row = await feedback.add_feedback(session=session, **body.model_dump())
     except feedback.UnknownConversation as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown conversation") from exc

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from bridge.api.deps import CustomerConversation
+from bridge.api.deps import CustomerConversation, ServicesDep
 from bridge.services.goals import GoalService, TooManyGoals
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -14,8 +14,8 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 GoalName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")]
 
 
-def _goals(request: Request) -> GoalService:
-    return request.app.state.services.goals
+def _goals(services: ServicesDep) -> GoalService:
+    return services.goals
 
 
 GoalsDep = Annotated[GoalService, Depends(_goals)]

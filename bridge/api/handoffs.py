@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bridge.api.deps import services as services_of
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import handoffs
 from bridge.db.models import Handoff
@@ -88,7 +89,7 @@ async def open_handoff(
 ) -> HandoffQueued | JSONResponse:
     """Queue the conversation for an agent (201; repeating the request returns the same
     handoff), or 200 with why nobody can take it now: no agent online, or outside hours."""
-    service = request.app.state.services.handoffs
+    service = services_of(request).handoffs
     try:
         outcome = await service.request(
             conversation_id=body.conversation_id,
@@ -113,7 +114,7 @@ async def open_handoff(
 @router.get("/queue")
 async def waiting(_caller: ServiceCaller, request: Request) -> list[QueuedHandoff]:
     """The waiting handoffs, longest-waiting first."""
-    async with request.app.state.services.sessions() as session:
+    async with services_of(request).sessions() as session:
         rows = await handoffs.queue(session=session)
     return [_queued(row, place) for place, row in enumerate(rows, start=1)]
 

@@ -2,16 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from bridge.api.deps import ServicesDep
 from bridge.services.readiness import Readiness
 
 router = APIRouter(tags=["health"])
 
 
-def _readiness(request: Request) -> Readiness:
-    return request.app.state.services.readiness
+def _readiness(services: ServicesDep) -> Readiness:
+    return services.readiness
 
 
 @router.get("/healthz")

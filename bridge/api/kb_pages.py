@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 
+from bridge.api.deps import ServicesDep
 from bridge.api.pages import templates
 from knowledge_base.articles import ArticleError, parse_article
 
@@ -24,10 +25,10 @@ def _markdown() -> MarkdownIt:
 
 
 @router.get("/kb/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-async def article_page(article_id: str, request: Request) -> HTMLResponse:
+async def article_page(article_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
     if not _ARTICLE_ID.fullmatch(article_id):
         raise HTTPException(404, detail="no such article")
-    articles_dir = request.app.state.services.kb_settings.articles_dir
+    articles_dir = services.kb_settings.articles_dir
     path = next(iter(sorted(articles_dir.rglob(f"{article_id}.md"))), None)
     if path is None:
         raise HTTPException(404, detail="no such article")

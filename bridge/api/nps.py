@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from bridge.api.deps import services as services_of
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import nps
 from bridge.db.models import NpsSurvey, utcnow
@@ -94,7 +95,7 @@ async def start_survey(
 ) -> SurveyStarted | JSONResponse:
     """Record that the customer is asked now (201), or 409 `recently_asked` when they were
     asked within the cooldown: then the bot does not ask."""
-    services = request.app.state.services
+    services = services_of(request)
     try:
         async with services.sessions.begin() as session:
             survey = await nps.start_survey(
@@ -125,7 +126,7 @@ async def record_score(
     """Answer the survey; 409 `closed` once it was answered, declined or dropped (a score is
     never changed)."""
     try:
-        async with request.app.state.services.sessions.begin() as session:
+        async with services_of(request).sessions.begin() as session:
             survey = await nps.record_score(
                 session=session, survey_id=survey_id, score=body.score, now=now
             )
@@ -141,7 +142,7 @@ async def record_reason(
     survey_id: SurveyId, body: ReasonIn, _caller: ServiceCaller, request: Request
 ) -> SurveyOut | JSONResponse:
     """Why the customer gave their score; 409 `closed` before a score (or without one)."""
-    services = request.app.state.services
+    services = services_of(request)
     limit = services.settings.nps_reason_max_chars
     if len(body.reason) > limit:
         raise RequestValidationError(
@@ -173,7 +174,7 @@ async def end_survey(
 ) -> SurveyOut | JSONResponse:
     """The customer declined or left; 409 `closed` unless the survey is still asked."""
     try:
-        async with request.app.state.services.sessions.begin() as session:
+        async with services_of(request).sessions.begin() as session:
             survey = await nps.end_survey(
                 session=session, survey_id=survey_id, outcome=body.outcome
             )

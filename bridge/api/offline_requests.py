@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
-from bridge.api.deps import CustomerConversation
+from bridge.api.deps import CustomerConversation, ServicesDep
 from bridge.db.users import normalize_email
 from bridge.schemas import Language, OfflineRequestOut
 from bridge.services.chat import clean_text
@@ -35,8 +35,8 @@ class OfflineRequestIn(BaseModel):
         return cleaned
 
 
-def _offline_requests(request: Request) -> OfflineRequests:
-    return request.app.state.services.offline_requests
+def _offline_requests(services: ServicesDep) -> OfflineRequests:
+    return services.offline_requests
 
 
 OfflineRequestsDep = Annotated[OfflineRequests, Depends(_offline_requests)]

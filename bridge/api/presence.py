@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
+from bridge.api.deps import services as services_of
 from bridge.api.staff_deps import CHAT_ROLES, CsrfChecked, CurrentStaff, PresenceDep, require_role
 from bridge.db import users
 from bridge.services.ports import PresenceStatus
@@ -52,7 +53,7 @@ async def heartbeat(member: ChatStaff, _csrf: CsrfChecked, presence: PresenceDep
 @router.get("/agents")
 async def agents(_member: CurrentStaff, request: Request, presence: PresenceDep) -> AgentsOut:
     """Everyone who can take chats (agents and admins, enabled), with their presence."""
-    async with request.app.state.services.sessions() as session:
+    async with services_of(request).sessions() as session:
         accounts = await users.list_users(session=session)
     return AgentsOut(
         agents=[

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bridge.api.deps import services as services_of
 from bridge.api.staff_deps import CurrentStaff, require_role
 from bridge.schemas import Language
 from bridge.services import report_tables, reports
@@ -72,7 +73,7 @@ def _csv(tables: list[ReportTable], name: str, filename: str) -> Response:
 
 
 async def _run(request: Request, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
-    async with request.app.state.services.sessions() as session:
+    async with services_of(request).sessions() as session:
         return await work(session)
 
 
@@ -141,7 +142,7 @@ async def unanswered(
 ) -> Response | dict[str, Any]:
     """Questions the bot could not answer, grouped by meaning, biggest group first."""
     period = _period(start, end)
-    questions = request.app.state.services.knowledge_base()
+    questions = services_of(request).knowledge_base()
     groups = await _run(
         request,
         lambda s: unanswered_groups(

@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from bridge.api.deps import services as services_of
+
 
 def require_service(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> None:
-    expected = request.app.state.services.settings.service_token
+    expected = services_of(request).settings.service_token
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(

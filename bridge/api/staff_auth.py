@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from bridge.api.deps import services as services_of
 from bridge.api.pages import templates
 from bridge.api.staff_deps import (
     CHAT_ROLES,
@@ -94,7 +95,7 @@ def safe_next(value: str | None) -> str:
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.services.settings
+    return services_of(request).settings
 
 
 def _set_cookie(

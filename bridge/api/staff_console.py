@@ -10,10 +10,11 @@ import functools
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from bridge.api.deps import ServicesDep
 from bridge.api.staff_deps import CsrfChecked, require_role
 from bridge.db import handoffs
 from bridge.schemas import Language, MessageOut
@@ -29,15 +30,15 @@ ChatAgent = Annotated[StaffMember, Depends(require_role("agent"))]
 SNIPPET_CHARS = 240
 
 
-def _service(request: Request) -> HandoffService:
-    return request.app.state.services.handoffs
+def _service(services: ServicesDep) -> HandoffService:
+    return services.handoffs
 
 
 HandoffsDep = Annotated[HandoffService, Depends(_service)]
 
 
-def _console(request: Request) -> AgentConsole:
-    return request.app.state.services.console
+def _console(services: ServicesDep) -> AgentConsole:
+    return services.console
 
 
 ConsoleDep = Annotated[AgentConsole, Depends(_console)]
@@ -167,12 +168,11 @@ async def add_note(
 @router.get("/kb/search")
 async def kb_search(
     _member: ChatAgent,
-    request: Request,
+    services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
     lang: Language = "en",
 ) -> dict[str, list[KbHit]]:
     """Articles for a reply: the same hybrid search the bot uses, top five."""
-    services = request.app.state.services
     kb: KnowledgeBase = services.knowledge_base()
     try:
         result = await asyncio.to_thread(functools.partial(kb.search, q, language=lang, top_k=5))

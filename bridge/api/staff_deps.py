@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from bridge.api.deps import services as services_of
 from bridge.db.users import check_role
 from bridge.services.ports import AgentPresence
 from bridge.services.staff_auth import StaffAuth, StaffMember
@@ -25,11 +26,11 @@ CSRF_FAILED = "CSRF check failed: send the value of the sb_csrf cookie in the X-
 
 
 def _staff_auth(request: Request) -> StaffAuth:
-    return request.app.state.services.staff_auth
+    return services_of(request).staff_auth
 
 
 def _presence(request: Request) -> AgentPresence:
-    return request.app.state.services.presence
+    return services_of(request).presence
 
 
 StaffAuthDep = Annotated[StaffAuth, Depends(_staff_auth)]

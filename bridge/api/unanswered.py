@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
+from bridge.api.deps import ServicesDep
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import repository
 from bridge.schemas import Language
@@ -36,8 +37,10 @@ class UnansweredOut(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def record(body: UnansweredIn, _caller: ServiceCaller, request: Request) -> UnansweredOut:
-    sessions = request.app.state.services.sessions
+async def record(
+    body: UnansweredIn, _caller: ServiceCaller, services: ServicesDep
+) -> UnansweredOut:
+    sessions = services.sessions
     try:
         async with sessions.begin() as session:
             row = await repository.add_unanswered(session=session, **body.model_dump())
@@ -49,9 +52,9 @@ async def record(body: UnansweredIn, _caller: ServiceCaller, request: Request) -
 @router.get("")
 async def recent(
     _caller: ServiceCaller,
-    request: Request,
+    services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[UnansweredOut]:
-    async with request.app.state.services.sessions() as session:
+    async with services.sessions() as session:
         rows = await repository.recent_unanswered(session=session, limit=limit)
     return [UnansweredOut.model_validate(row, from_attributes=True) for row in rows]

@@ -17,6 +17,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from bridge import i18n
+from bridge.api.deps import services as services_of
 from bridge.api.staff_deps import CHAT_ROLES, SESSION_COOKIE
 from bridge.api.ws_forward import forward
 from bridge.db import handoffs
@@ -89,7 +90,7 @@ class _Console:
     def __init__(self, websocket: WebSocket, agent: Agent) -> None:
         self.websocket = websocket
         self.agent = agent
-        self.services = websocket.app.state.services
+        self.services = services_of(websocket)
         self._send_lock = asyncio.Lock()
         self.feeds: dict[ConversationId, tuple[Subscription, asyncio.Task[None]]] = {}
 
@@ -144,7 +145,7 @@ class _Console:
 
 @router.websocket("/ws/agent")
 async def agent_socket(websocket: WebSocket) -> None:
-    services = websocket.app.state.services
+    services = services_of(websocket)
     await websocket.accept()
     if not _same_origin(websocket, services.settings.public_url):
         await websocket.close(4403)

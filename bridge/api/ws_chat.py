@@ -9,7 +9,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
 from bridge import i18n
-from bridge.api.deps import SocketChatDep
+from bridge.api.deps import ChatDep
+from bridge.api.deps import services as services_of
 from bridge.api.ws_forward import forward
 from bridge.db.models import Conversation
 from bridge.schemas import ClientEvent, ClientMessage, ClientPing, ClientTyping
@@ -29,7 +30,7 @@ def _error(code: str, language: str, **values: object) -> dict[str, Any]:
 async def chat_socket(
     websocket: WebSocket,
     conversation_id: str,
-    chat: SocketChatDep,
+    chat: ChatDep,
     token: str = "",
     after: int = 0,
 ) -> None:
@@ -40,7 +41,7 @@ async def chat_socket(
         await websocket.send_json(_error(exc.code, "en"))
         await websocket.close(CLOSE_CODES[exc.code])
         return
-    services = websocket.app.state.services
+    services = services_of(websocket)
     subscription = services.hub.subscribe(conversation.id)
     # After the replay, before live events: a widget reconnecting during a handoff learns
     # at once whom it talks to.

@@ -1,0 +1,132 @@
+"""The services of one bridge process, built once in the app's lifespan (bridge/app.py) and
+handed to the routes through typed dependencies (bridge/api/deps.py)."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.after_agent_survey import AfterAgentSurvey
+from bridge.services.agent_console import AgentConsole
+from bridge.services.agent_sockets import AgentSockets
+from bridge.services.business_hours import BusinessHours
+from bridge.services.chat import ChatLimits, ChatService
+from bridge.services.customer_presence import CustomerPresence
+from bridge.services.goals import GoalService
+from bridge.services.handoff import HandoffService
+from bridge.services.offline_requests import OfflineRequests
+from bridge.services.ports import AgentPresence, EventBus
+from bridge.services.rasa_client import RasaClient
+from bridge.services.readiness import Readiness
+from bridge.services.shared_state import SharedState, build_shared_state
+from bridge.services.staff_auth import StaffAuth
+from bridge.services.staff_sessions import StaffSessionTokens
+from bridge.services.tokens import CustomerTokens
+from bridge.settings import Settings
+from knowledge_base.service import KnowledgeBase
+from knowledge_base.settings import KBSettings
+
+
+@dataclass
+class Services:
+    """What the routes need, built once per process in the lifespan."""
+
+    settings: Settings
+    kb_settings: KBSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    rasa: RasaClient
+    hub: EventBus
+    chat: ChatService
+    staff_auth: StaffAuth
+    presence: AgentPresence
+    handoffs: HandoffService
+    customers: CustomerPresence
+    agent_sockets: AgentSockets
+    shared: SharedState
+    console: AgentConsole
+    goals: GoalService
+    offline_requests: OfflineRequests
+    readiness: Readiness
+    _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
+
+    def knowledge_base(self) -> KnowledgeBase:
+        """For the agents' article search; the model loads on the first search, not at start."""
+        if self._knowledge_base is None:
+            self._knowledge_base = KnowledgeBase(self.kb_settings)
+        return self._knowledge_base
+
+
+def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    rasa = RasaClient(
+        base_urls=settings.rasa_servers,
+        token=settings.rasa_token,
+        timeout_s=settings.rasa_timeout_s,
+    )
+    shared = build_shared_state(settings)
+    hub, presence = shared.bus, shared.presence
+    chat = ChatService(
+        sessions=sessions,
+        rasa=rasa,
+        hub=hub,
+        limiter=shared.message_limit,
+        tokens=CustomerTokens(secret=settings.secret_key, ttl_s=settings.customer_token_ttl_s),
+        limits=ChatLimits(
+            max_message_chars=settings.max_message_chars,
+            relay_retry_after_s=settings.relay_retry_after_s,
+            relay_give_up_after_s=settings.relay_give_up_after_s,
+        ),
+        turns=shared.turns,
+    )
+    customers = CustomerPresence(hub, shared.connections)
+    handoffs = HandoffService(
+        sessions=sessions,
+        hub=hub,
+        rasa=rasa,
+        presence=presence,
+        hours=BusinessHours(
+            hours=settings.business_hours,
+            zone=settings.business_timezone,
+            holidays=settings.business_holidays,
+        ),
+        max_message_chars=settings.max_message_chars,
+        minutes_per_customer=settings.handoff_minutes_per_customer,
+        survey=AfterAgentSurvey(
+            sessions=sessions,
+            rasa=rasa,
+            enabled=settings.nps_after_agent,
+            customer_present=customers.present,
+        ),
+    )
+    return Services(
+        settings,
+        kb_settings,
+        engine,
+        sessions,
+        rasa,
+        hub,
+        chat,
+        staff_auth=StaffAuth(
+            sessions=sessions,
+            tokens=StaffSessionTokens(
+                secret=settings.secret_key, ttl_s=settings.staff_session_ttl_s
+            ),
+            by_email=shared.login_failures_by_email,
+            by_ip=shared.login_failures_by_ip,
+        ),
+        presence=presence,
+        handoffs=handoffs,
+        customers=customers,
+        agent_sockets=AgentSockets(shared.connections, shared.timers, handoffs.requeue_agent),
+        shared=shared,
+        console=AgentConsole(
+            sessions=sessions, handoffs=handoffs, customer_present=customers.present
+        ),
+        goals=GoalService(sessions),
+        offline_requests=OfflineRequests(sessions, hub),
+        readiness=Readiness(
+            engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
+        ),
+    )
