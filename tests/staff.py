@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from bridge.services.container import Services
 from bridge.db import users
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services.container import Services
 from bridge.services.passwords import hash_password
 from tests import aio
 
