@@ -26,7 +26,7 @@ TARGETS = (
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as (_, url):
+    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as (_, url, _bridge):
         for half, path in HALVES.items():
             queries = read_queries(path)
             summary = table(summarise(asyncio.run(ask_all(url, queries))))

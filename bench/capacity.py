@@ -169,25 +169,10 @@ def run_level(
 
 @contextmanager
 def single(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
-    with running_stack(workdir) as (stack, url):
-        pids = [p.popen.pid for p in (stack.rasa, stack.actions) if p.popen is not None]
-        bridge_pid = _listener_pid(url)
-        yield url, lambda: sum(process_tree_cpu_s(pid) for pid in [*pids, bridge_pid])
-
-
-def _listener_pid(url: str) -> int:
-    """The bridge process of bench.stack (a child of this process, running uvicorn)."""
-    me = os.getpid()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue
-            if ppid == me and "uvicorn" in cmd and url.rsplit(":", 1)[1] in cmd:
-                return int(entry.name)
-    raise RuntimeError("the bridge process was not found")
+    with running_stack(workdir) as (stack, url, bridge):
+        processes = (stack.rasa, stack.actions, bridge)
+        pids = [p.popen.pid for p in processes if p.popen is not None]
+        yield url, lambda: sum(process_tree_cpu_s(pid) for pid in pids)
 
 
 @contextmanager

@@ -46,8 +46,8 @@ def start_bridge(stack: RasaStack, workdir: Path) -> tuple[Process, str]:
 
 
 @contextmanager
-def running_stack(workdir: Path) -> Iterator[tuple[RasaStack, str]]:
-    """The started stack and the bridge's URL."""
+def running_stack(workdir: Path) -> Iterator[tuple[RasaStack, str, Process]]:
+    """The started stack, the bridge's URL and its process."""
     stack = RasaStack(workdir)
     try:
         stack.start()
@@ -56,7 +56,7 @@ def running_stack(workdir: Path) -> Iterator[tuple[RasaStack, str]]:
         stack.stop()
         raise
     try:
-        yield stack, url
+        yield stack, url, bridge
     finally:
         bridge.stop()
         stack.stop()

@@ -120,7 +120,7 @@ def main() -> None:
     short = Scenario("10-turn conversations, one at a time", 1, 10)
     scenarios = [one, many, short]
 
-    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as (stack, bridge_url):
+    with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp)) as (stack, bridge_url, _):
         results: dict[tuple[str, str], Result] = {}
         for scenario in scenarios:
             for kind, url in (("rasa", stack.rasa_url), ("bridge", bridge_url)):
