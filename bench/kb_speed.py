@@ -204,7 +204,7 @@ def edit_to_answer(work: Path, embedders: dict[str, Embedder], settings: KBSetti
 
 
 def main() -> None:
-    settings = KBSettings()
+    settings = KBSettings().for_bulk()  # as `supportbot kb index` builds
     embedders = language_embedders(settings)
     for embedder in embedders.values():
         embedder.embed_queries(["load the model before timing"])
@@ -230,8 +230,10 @@ def main() -> None:
         f"answers from the new text (incremental build + reload, Hungarian article): "
         f"**{edit_s:.1f} s** (target ≤ 5 s). MiniLM precision "
         f"{resolve_precision(settings.embed_precision)} (`KB_EMBED_PRECISION="
-        f"{settings.embed_precision}`); the e5 engine runs on {settings.e5_threads} thread(s) "
-        "(`KB_E5_THREADS`). English chunks: Bitext answers, then Banking77 questions. "
+        f"{settings.embed_precision}`) on {settings.torch_threads} thread(s) (the build's "
+        "default; questions are answered on `KB_TORCH_THREADS`, default 1); the e5 engine "
+        f"runs on {settings.e5_threads} thread(s) (`KB_E5_THREADS`). English chunks: Bitext "
+        "answers, then Banking77 questions. "
         "Hungarian chunks: the article chunks and Tatoeba's sentences, built once in full for "
         "the throughput and repeated to 10,000 for the search. Search latency over the "
         "development questions of the language, twice each, on a flat FAISS index."

