@@ -1,12 +1,17 @@
 """Client of the Rasa servers: the REST channel for turns, the HTTP API for status.
 
-With several Rasa processes (`RASA_URLS`), each conversation goes to one of them by a stable
-hash of its id, and to the next one when that one refuses connections (restarting). Any of
-them may serve any turn: they share the tracker store, and the Redis lock store keeps the
-turns of one conversation in order (deploy/endpoints-scaled.yml).
+With several Rasa processes (`RASA_URLS`), each turn goes to the one with the fewest turns in
+flight from this bridge process (ties: a stable hash of the conversation, so at light load a
+conversation keeps its server), and to the next one when that one refuses connections
+(restarting); a server that refused is tried last for `REFUSED_PAUSE_S`. Any of them may serve
+any turn: they share the tracker store, and the Redis lock store keeps the turns of one
+conversation in order (deploy/endpoints-scaled.yml). Counting turns in flight rather than
+hashing alone evens out the load (a hash gives one server more conversations than the other)
+and steers turns away from a server that stopped answering, whose turns pile up.
 """
 
 import asyncio
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +20,7 @@ from typing import Any, Literal
 import httpx
 
 RasaState = Literal["ready", "busy", "down"]
+REFUSED_PAUSE_S = 5.0
 
 
 class RasaUnavailable(Exception):
@@ -59,30 +65,41 @@ class RasaClient:
             )
             for url in base_urls
         ]
+        self._in_flight = [0] * len(self._servers)
+        self._refused_until = [0.0] * len(self._servers)
 
-    def _order(self, conversation_id: str) -> list[httpx.AsyncClient]:
-        """This conversation's server first (crc32: the same on every bridge process), then
-        the others, for when it refuses connections."""
-        first = zlib.crc32(conversation_id.encode()) % len(self._servers)
-        return self._servers[first:] + self._servers[:first]
+    def _order(self, conversation_id: str) -> list[int]:
+        """The servers to try for a turn, best first: not refused lately, fewest turns in
+        flight, then from this conversation's own (crc32: the same on every bridge process)."""
+        count = len(self._servers)
+        own = zlib.crc32(conversation_id.encode()) % count
+        now = time.monotonic()
+        return sorted(
+            range(count),
+            key=lambda i: (self._refused_until[i] > now, self._in_flight[i], (i - own) % count),
+        )
 
     async def _post(
         self, conversation_id: str, path: str, body: Any, params: dict[str, str] | None = None
     ) -> httpx.Response:
-        """POST to the conversation's server; raises RasaUnavailable.
+        """POST to the best server for the turn (see `_order`); raises RasaUnavailable.
 
         Only a refused connection moves on to the next server: the request never reached
         Rasa then, so it cannot run twice. A timeout or an error answer does not."""
         refused: httpx.HTTPError | None = None
-        for server in self._order(conversation_id):
+        for i in self._order(conversation_id):
+            self._in_flight[i] += 1
             try:
-                response = await server.post(path, json=body, params=params)
+                response = await self._servers[i].post(path, json=body, params=params)
                 response.raise_for_status()
                 return response
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 refused = exc
+                self._refused_until[i] = time.monotonic() + REFUSED_PAUSE_S
             except httpx.HTTPError as exc:
                 raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+            finally:
+                self._in_flight[i] -= 1
         raise RasaUnavailable(f"every Rasa server refused the connection: {refused}")
 
     async def send(
