@@ -3,6 +3,7 @@ the bridge, read with timeouts: a test fails, it never hangs."""
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -150,6 +151,17 @@ async def start(
     async with httpx.AsyncClient(base_url=bridge.url) as http:
         created = (await http.post("/api/conversations", json=body)).json()
     return created["conversation_id"], created["token"]
+
+
+async def ask(bridge: LiveBridge, text: str, language: str = "en") -> str:
+    """The bot's first reply to `text` in a new conversation: a plain message or an answer
+    with its Helpful / Not helpful buttons."""
+    conversation_id, token = await start(bridge, language=language)
+    async with customer(bridge, conversation_id, token) as widget:
+        await widget.send(type="message", text=text, client_id=str(uuid.uuid4()))
+        while (event := await widget.next_of("message", "buttons"))["role"] != "bot":
+            pass
+    return str(event["text"])
 
 
 def stored_surveys(database_url: str) -> list[NpsSurvey]:

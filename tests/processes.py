@@ -124,7 +124,7 @@ class RasaStack:
             **(env or {}),
         )
         self.actions = Process(
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions",
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.serve", "--actions", "actions",
              "--port", str(self.action_port)],
             workdir / "actions.log",
             {**env, "SANIC_HOST": "127.0.0.1"},  # loopback only, as in deploy/supervisord.conf

@@ -1,6 +1,8 @@
-"""`scripts/run-scaled.sh` for real, for tests: nginx on one port in front of two bridge
-processes, two Rasa processes (PostgreSQL tracker store, Redis lock store) and the action
-server, under supervisord, on a scratch PostgreSQL database and a Redis key prefix."""
+"""The stacks supervisord runs, for real, for tests. `ScaledStack`: `scripts/run-scaled.sh`,
+nginx on one port in front of two bridge processes, two Rasa processes (PostgreSQL tracker
+store, Redis lock store) and the action server, on a scratch PostgreSQL database and a Redis
+key prefix. `MakeRunStack`: what `make run` starts (deploy/supervisord.conf), one process each,
+on scratch SQLite files."""
 
 import random
 import socket
@@ -13,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bridge.db.migrate import upgrade
 from bridge.settings import Settings
 from tests.processes import MODEL, RASA_TOKEN, ROOT, Process, service_env
 
@@ -48,7 +51,115 @@ class Endpoint:
     settings: Settings
 
 
-class ScaledStack:
+class SupervisedStack:
+    """Processes under one supervisord (its config `conf`), reached at `url`."""
+
+    conf: Path
+    url: str
+    env: dict[str, str]
+    settings: Settings
+    supervisord: Process
+
+    @property
+    def front(self) -> Endpoint:
+        """Where customers and agents connect."""
+        return Endpoint(self.url, self.settings)
+
+    def start(self, timeout_s: float = 420.0) -> None:
+        self.supervisord.start()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.ready():
+                return
+            if self.supervisord.popen is not None and self.supervisord.popen.poll() is not None:
+                break
+            time.sleep(2)
+        tail = self.supervisord.tail(60)
+        self.stop()
+        raise RuntimeError(f"the stack did not get ready:\n{tail}")
+
+    def ready(self) -> bool:
+        try:
+            response = httpx.get(f"{self.url}/readyz", timeout=5)
+            return bool(response.json().get("status") == "ready")
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    def ctl(self, *args: str) -> str:
+        """supervisorctl against this stack's supervisord."""
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(self.conf), *args],
+            env=self.env, capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        return result.stdout
+
+    def pid(self, program: str) -> int:
+        """The process id of e.g. `actions`, `rasa:rasa-5011` or `bridge:bridge-8011`."""
+        return int(self.ctl("pid", program).strip())
+
+    def restarted(self, program: str, old_pid: int) -> float:
+        """Seconds until supervisord runs `program` again under a new process id."""
+        began = time.monotonic()
+        while time.monotonic() - began < 180:
+            if "RUNNING" in self.ctl("status", program):
+                new_pid = self.pid(program)
+                if new_pid != old_pid:
+                    return time.monotonic() - began
+            time.sleep(0.5)
+        raise AssertionError(f"{program} was not restarted: {self.ctl('status')}")
+
+    def stop(self) -> None:
+        """supervisord stops every process (Rasa takes a few seconds) before it exits."""
+        popen = self.supervisord.popen
+        if popen is None or popen.poll() is not None:
+            return
+        popen.terminate()
+        try:
+            popen.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait()
+
+
+class MakeRunStack(SupervisedStack):
+    """`make run`: deploy/supervisord.conf with the Makefile's settings, on scratch files."""
+
+    conf = ROOT / "deploy" / "supervisord.conf"
+
+    def __init__(self, workdir: Path, *, settings: Settings) -> None:
+        rasa_port, action_port, bridge_port = (free_port_block(3) + i for i in range(3))
+        self.url = f"http://127.0.0.1:{bridge_port}"
+        upgrade(settings.database_url)
+        self.env = service_env(
+            RUN_DIR=str(workdir),
+            RASA_TOKEN=RASA_TOKEN,
+            RASA_PORT=str(rasa_port),
+            RASA_MODEL=str(MODEL),
+            RASA_TRACKER_URL=f"sqlite:///{workdir / 'rasa_tracker.db'}",
+            RASA_URL=f"http://127.0.0.1:{rasa_port}",
+            ACTION_PORT=str(action_port),
+            ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}",
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+            BRIDGE_HOST="127.0.0.1",
+            BRIDGE_PORT=str(bridge_port),
+            BRIDGE_URL=self.url,
+            PUBLIC_URL=self.url,
+            DATABASE_URL=settings.database_url,
+            ENVIRONMENT="test",
+            SECRET_KEY=settings.secret_key,
+            SERVICE_TOKEN=settings.service_token,
+        )
+        self.settings = settings.model_copy(update={"public_url": self.url})
+        self.supervisord = Process(
+            [str(ROOT / ".venv" / "bin" / "supervisord"), "-c", str(self.conf)],
+            workdir / "make-run.log",
+            self.env,
+        )
+
+
+class ScaledStack(SupervisedStack):
+    conf = ROOT / "deploy" / "supervisord-scaled.conf"
+
     def __init__(
         self,
         workdir: Path,
@@ -101,56 +212,6 @@ class ScaledStack:
             [str(ROOT / "scripts" / "run-scaled.sh")], workdir / "scaled.log", self.env
         )
 
-    @property
-    def front(self) -> Endpoint:
-        """nginx: where customers and agents connect."""
-        return Endpoint(self.url, self.settings)
-
     def bridge(self, index: int) -> Endpoint:
         """One bridge process directly, past nginx."""
         return Endpoint(self.bridge_urls[index], self.settings)
-
-    def start(self, timeout_s: float = 420.0) -> None:
-        self.supervisord.start()
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.ready():
-                return
-            if self.supervisord.popen is not None and self.supervisord.popen.poll() is not None:
-                break
-            time.sleep(2)
-        tail = self.supervisord.tail(60)
-        self.stop()
-        raise RuntimeError(f"the scaled stack did not get ready:\n{tail}")
-
-    def ready(self) -> bool:
-        try:
-            response = httpx.get(f"{self.url}/readyz", timeout=5)
-            return bool(response.json().get("status") == "ready")
-        except (httpx.HTTPError, ValueError):
-            return False
-
-    def ctl(self, *args: str) -> str:
-        """supervisorctl against this stack's supervisord."""
-        result = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c",
-             str(ROOT / "deploy" / "supervisord-scaled.conf"), *args],
-            env=self.env, capture_output=True, text=True, timeout=30, check=False,
-        )  # fmt: skip
-        return result.stdout
-
-    def pid(self, program: str) -> int:
-        """The process id of e.g. `rasa:rasa-5011` or `bridge:bridge-8011`."""
-        return int(self.ctl("pid", program).strip())
-
-    def stop(self) -> None:
-        """supervisord stops every process (Rasa takes a few seconds) before it exits."""
-        popen = self.supervisord.popen
-        if popen is None or popen.poll() is not None:
-            return
-        popen.terminate()
-        try:
-            popen.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            popen.kill()
-            popen.wait()

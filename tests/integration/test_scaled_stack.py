@@ -23,6 +23,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests import aio
 from tests.conftest import make_settings
 from tests.live_chat import (
+    ask,
     ask_for_a_person,
     claim_race,
     console,
@@ -161,19 +162,6 @@ def test_turns_sent_to_both_rasa_processes_at_once_run_one_at_a_time(
     assert "UU" not in turns and "UL" not in turns, turns
 
 
-def _pid_gone_and_back(scaled: ScaledStack, program: str, old_pid: int) -> float:
-    """Seconds until supervisord runs `program` again under a new process id."""
-    began = time.monotonic()
-    while time.monotonic() - began < 180:
-        status = scaled.ctl("status", program)
-        if "RUNNING" in status:
-            new_pid = scaled.pid(program)
-            if new_pid != old_pid:
-                return time.monotonic() - began
-        time.sleep(0.5)
-    raise AssertionError(f"{program} was not restarted: {scaled.ctl('status')}")
-
-
 def test_a_killed_rasa_process_is_restarted_while_the_other_keeps_answering(
     scaled: ScaledStack,
 ) -> None:
@@ -183,7 +171,7 @@ def test_a_killed_rasa_process_is_restarted_while_the_other_keeps_answering(
     # Conversations of the dead process go to the other one (it refuses connections).
     replies = [aio.run(_say(scaled.front, "en", "hello")) for _ in range(4)]
     assert all(reply.startswith(EN_GREETING) for reply in replies), replies
-    _pid_gone_and_back(scaled, program, old)
+    scaled.restarted(program, old)
     dead_url = scaled.rasa_urls[0]
     began = time.monotonic()
     while time.monotonic() - began < 180:
@@ -199,6 +187,21 @@ def test_a_killed_rasa_process_is_restarted_while_the_other_keeps_answering(
     while not scaled.ready() and time.monotonic() < deadline:
         time.sleep(1)
     assert scaled.ready()
+
+
+def test_a_killed_action_server_is_restarted_and_answers_again(scaled: ScaledStack) -> None:
+    question = "how can I reset my password?"
+    assert "/kb/password-reset" in aio.run(ask(scaled.front, question))
+    old = scaled.pid("actions")
+    os.kill(old, signal.SIGKILL)
+    # While it is down the customer still gets a reply (the bot's apology), never silence.
+    assert aio.run(ask(scaled.front, question))
+    back_after = scaled.restarted("actions", old)
+    assert back_after < 30
+    deadline = time.monotonic() + 60
+    while "/kb/password-reset" not in (answer := aio.run(ask(scaled.front, question))):
+        assert time.monotonic() < deadline, f"no knowledge-base answer again: {answer!r}"
+        time.sleep(1)
 
 
 def test_a_widget_whose_bridge_is_killed_reconnects_through_nginx_and_loses_nothing(
@@ -251,7 +254,7 @@ def test_a_widget_whose_bridge_is_killed_reconnects_through_nginx_and_loses_noth
         pids = [scaled.pid(program) for program in killed]
         aio.run(chat(list(texts_now), pids))
         for program, pid in zip(killed, pids, strict=True):
-            _pid_gone_and_back(scaled, program, pid)
+            scaled.restarted(program, pid)
     assert drops >= 1
     transcript = httpx.get(
         f"{scaled.url}/api/conversations/{conversation_id}/messages",
