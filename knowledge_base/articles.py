@@ -17,7 +17,7 @@ from knowledge_base.text import LANGUAGES
 
 MAX_FILE_BYTES = 256 * 1024
 REQUIRED = ("id", "title", "lang", "tags", "url", "updated")
-OPTIONAL = ("questions",)
+OPTIONAL = ("questions", "translation_of")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
@@ -34,6 +34,10 @@ class Article:
     path: Path
     body_line: int  # line number of the body's first line in the file
     content_hash: str
+    # The id of the article this one translates (the source, in another language): links the
+    # two for the help center's language switch and hreflang, and for writers' "translation
+    # missing" list.
+    translation_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,13 @@ def _check_fields(path: Path, meta: dict[str, Any], lines: list[str]) -> None:
         raise _fail(path, _key_line(lines, "updated"), "updated must be a date (YYYY-MM-DD)")
     if "questions" in meta and _string_list(meta["questions"]) is None:
         raise _fail(path, _key_line(lines, "questions"), "questions must be a list of texts")
+    source = meta.get("translation_of")
+    if source is not None and (not isinstance(source, str) or not _ID.match(source)):
+        raise _fail(
+            path, _key_line(lines, "translation_of"), "translation_of must be an article id"
+        )
+    if source == meta["id"]:
+        raise _fail(path, _key_line(lines, "translation_of"), "an article cannot translate itself")
 
 
 def parse_article(path: Path) -> Article:
@@ -145,6 +156,7 @@ def parse_article(path: Path) -> Article:
         path=path,
         body_line=body_line,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        translation_of=meta.get("translation_of"),
     )
 
 
@@ -174,4 +186,41 @@ def load_articles(directory: Path) -> tuple[list[Article], list[ArticleProblem]]
             continue
         seen[article.id] = path
         articles.append(article)
-    return articles, problems
+    broken = _translation_problems(articles)
+    problems.extend(broken.values())
+    return [a for a in articles if a.id not in broken], problems
+
+
+def _translation_problems(articles: list[Article]) -> dict[str, ArticleProblem]:
+    """Translation links that point nowhere, to the same language, to another translation,
+    or to a source that already has a translation in this language: by the linking article."""
+    by_id = {a.id: a for a in articles}
+    problems: dict[str, ArticleProblem] = {}
+    taken: dict[tuple[str, str], str] = {}  # (source id, language) -> its translation
+    for article in articles:
+        source_id = article.translation_of
+        if source_id is None:
+            continue
+        source = by_id.get(source_id)
+        if source is None:
+            reason = f"translation_of {source_id!r}: no such article"
+        elif source.lang == article.lang:
+            reason = f"translation_of {source_id!r} is in the same language ({article.lang})"
+        elif source.translation_of is not None:
+            reason = (
+                f"translation_of {source_id!r} is itself a translation: link to its source "
+                f"{source.translation_of!r}"
+            )
+        elif (source_id, article.lang) in taken:
+            reason = (
+                f"{source_id!r} already has a {article.lang} translation: "
+                f"{taken[(source_id, article.lang)]!r}"
+            )
+        else:
+            taken[(source_id, article.lang)] = article.id
+            continue
+        lines = article.path.read_text(encoding="utf-8").splitlines()[1:]
+        problems[article.id] = ArticleProblem(
+            article.path, _key_line(lines, "translation_of"), reason
+        )
+    return problems

@@ -101,6 +101,56 @@ def test_duplicate_ids_keep_the_first(tmp_path: Path) -> None:
     assert "duplicate id 'same'" in problems[0].reason and problems[0].line == 2
 
 
+def _hungarian(folder: Path, name: str, link: str) -> Path:
+    text = GOOD.format(id=name).replace("lang: en", f"lang: hu\ntranslation_of: {link}")
+    return write(folder, name, text)
+
+
+@pytest.mark.parametrize(
+    ("link", "reason"),
+    [
+        ("nowhere", "translation_of 'nowhere': no such article"),
+        ("source", "'source' already has a hu translation: 'hu-first'"),
+    ],
+)
+def test_a_broken_translation_link_is_refused(tmp_path: Path, link: str, reason: str) -> None:
+    write(tmp_path, "source", GOOD.format(id="source"))
+    _hungarian(tmp_path, "hu-first", "source")
+    _hungarian(tmp_path, "hu-second", link)
+    articles, problems = load_articles(tmp_path)
+    assert sorted(a.id for a in articles) == ["hu-first", "source"]
+    assert [(p.path.name, p.line) for p in problems] == [("hu-second.md", 5)]
+    assert reason in problems[0].reason
+
+
+def test_a_translation_of_a_translation_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "source", GOOD.format(id="source"))
+    _hungarian(tmp_path, "hu-first", "source")
+    write(
+        tmp_path, "back", GOOD.format(id="back").replace("url:", "translation_of: hu-first\nurl:")
+    )
+    articles, problems = load_articles(tmp_path)
+    assert sorted(a.id for a in articles) == ["hu-first", "source"]
+    assert problems[0].path.name == "back.md"
+    assert "'hu-first' is itself a translation: link to its source 'source'" in problems[0].reason
+
+
+def test_a_translation_in_the_same_language_or_of_itself_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "source", GOOD.format(id="source"))
+    same = GOOD.format(id="also-en").replace("url:", "translation_of: source\nurl:")
+    write(tmp_path, "also-en", same)
+    _hungarian(tmp_path, "hu-self", "hu-self")
+    _hungarian(tmp_path, "hu-bad", "Not An Id")
+    articles, problems = load_articles(tmp_path)
+    assert [a.id for a in articles] == ["source"]
+    reasons = sorted(p.reason for p in problems)
+    assert reasons == [
+        "an article cannot translate itself",
+        "translation_of 'source' is in the same language (en)",
+        "translation_of must be an article id",
+    ]
+
+
 def test_missing_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_articles(tmp_path / "nope")
@@ -113,3 +163,7 @@ def test_the_sample_knowledge_base_is_valid() -> None:
     languages = [a.lang for a in articles]
     assert languages.count("en") >= 40 and languages.count("hu") >= 20
     assert all(a.url == f"/kb/{a.id}" for a in articles)
+    # Every Hungarian sample article links to its English source.
+    by_id = {a.id: a for a in articles}
+    hungarian = [a for a in articles if a.lang == "hu"]
+    assert all(a.translation_of and by_id[a.translation_of].lang == "en" for a in hungarian)
