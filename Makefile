@@ -132,6 +132,7 @@ bench: setup
 	@$(PY) -m bench.handoff_relay
 	@$(PY) -m bench.report_scale
 	@$(PY) -m bench.kb_speed
+	@$(PY) -m bench.help_center
 	@$(PY) -m bench.e5_engines
 	@$(PY) -m bench.kb_quality
 	@$(PY) -m bench.answers

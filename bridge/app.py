@@ -16,7 +16,7 @@ from bridge.api import (
     goals,
     handoffs,
     health,
-    kb_pages,
+    help_center,
     nps,
     offline_requests,
     pages,
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(feedback.router)
     app.include_router(offline_requests.router)
     app.include_router(goals.router)
-    app.include_router(kb_pages.router)
+    app.include_router(help_center.router)
     app.include_router(pages.router)
     app.include_router(staff_auth.router)
     app.include_router(presence.router)

@@ -23,6 +23,7 @@ from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings
+from knowledge_base.library import ArticleLibrary
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
 
@@ -48,6 +49,7 @@ class Services:
     goals: GoalService
     offline_requests: OfflineRequests
     readiness: Readiness
+    library: ArticleLibrary
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -129,4 +131,5 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         readiness=Readiness(
             engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
         ),
+        library=ArticleLibrary(kb_settings.articles_dir),
     )

@@ -1,0 +1,179 @@
+"""The public help center (/help, /kb/{id}, /sitemap.xml) on the real articles and the real
+hybrid search: sections per language, search with the bot's search, the language switch and
+hreflang alternates from translation links, a sitemap, and bad input refused or made inert."""
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge_base.articles import load_articles
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'data-article-id="([^"]+)"', html)
+
+
+def _results(html: str) -> str:
+    return html.split('class="results"')[1].split("</section>")[0]
+
+
+def _links(html: str) -> dict[str, str]:
+    """rel=canonical and each hreflang alternate, by name."""
+    found = dict(
+        ("canonical", m) for m in re.findall(r'<link rel="canonical" href="([^"]+)">', html)
+    )
+    found.update(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+    return found
+
+
+def _articles_dir(client: TestClient) -> Path:
+    return client.app.state.services.kb_settings.articles_dir  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("lang", "section", "article"),
+    [("en", "shipping", "delivery-times"), ("hu", "szállítás", "hu-delivery-times")],
+)
+def test_the_help_center_lists_every_article_of_the_language_by_section(
+    client: TestClient, lang: str, section: str, article: str
+) -> None:
+    page = client.get("/help", params={"lang": lang})
+    assert page.status_code == 200
+    assert f'<html lang="{lang}">' in page.text
+    expected = {a.id for a in load_articles(_articles_dir(client))[0] if a.lang == lang}
+    assert set(_ids(page.text)) == expected and len(_ids(page.text)) == len(expected)
+    assert f"<h2>{section}</h2>" in page.text and article in _ids(page.text)
+    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    links = _links(page.text)
+    assert links["canonical"] == (f"{base}/help?lang=hu" if lang == "hu" else f"{base}/help")
+    assert links["hu"] == f"{base}/help?lang=hu" and links["en"] == links["x-default"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "first"),
+    [
+        ("en", "where is my parcel", "order-status-tracking"),
+        ("en", "how do I reset my password", "password-reset"),
+        ("hu", "szamla letoltes", "hu-download-invoice"),  # no accents, as customers type
+        ("hu", "elfelejtettem a jelszavamat", "hu-password-reset"),
+    ],
+)
+def test_search_finds_the_article_with_the_bots_search(
+    client: TestClient, lang: str, question: str, first: str
+) -> None:
+    page = client.get("/help", params={"lang": lang, "q": question})
+    assert page.status_code == 200
+    assert _ids(_results(page.text))[0] == first
+    assert "no-results" not in _results(page.text)
+
+
+def test_a_question_nothing_answers_says_so_instead_of_guessing(client: TestClient) -> None:
+    page = client.get("/help", params={"q": "qwxz blorft", "lang": "en"})
+    assert _ids(_results(page.text)) == []
+    assert "No article answers that yet" in page.text
+
+
+def test_a_tag_lists_its_articles(client: TestClient) -> None:
+    page = client.get("/help", params={"tag": "password", "lang": "en"})
+    tagged = {a.id for a in load_articles(_articles_dir(client))[0] if "password" in a.tags}
+    listed = _ids(page.text.split("Articles tagged")[1].split("</ul>")[0])
+    assert tagged and set(listed) == tagged
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"lang": "de"}, {"q": "x" * 201}, {"tag": "t" * 101}, {"lang": "hu", "q": "a" * 5000}],
+)
+def test_bad_parameters_are_refused(client: TestClient, params: dict[str, str]) -> None:
+    assert client.get("/help", params=params).status_code == 422
+
+
+def test_search_text_is_shown_escaped(client: TestClient) -> None:
+    page = client.get("/help", params={"q": '<script>alert("x")</script>'})
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
+
+
+def test_an_article_page_links_its_translation_for_readers_and_search_engines(
+    client: TestClient,
+) -> None:
+    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    page = client.get("/kb/hu-warranty-claim").text
+    assert _links(page) == {
+        "canonical": f"{base}/kb/hu-warranty-claim",
+        "en": f"{base}/kb/warranty-claim",
+        "hu": f"{base}/kb/hu-warranty-claim",
+        "x-default": f"{base}/kb/warranty-claim",
+    }
+    assert 'class="language-switch" href="/kb/warranty-claim"' in page
+    description = re.findall(r'<meta name="description" content="([^"]*)">', page)[0]
+    assert description.startswith("Ha egy nálunk vásárolt termék meghibásodik")
+    assert len(description) <= 155 and "#" not in description and "*" not in description
+    english = client.get("/kb/warranty-claim").text
+    assert 'class="language-switch" href="/kb/hu-warranty-claim"' in english
+
+
+def test_an_article_without_translation_has_no_switch(client: TestClient) -> None:
+    path = _articles_dir(client) / "en" / "only-english.md"
+    path.write_text(
+        "---\nid: only-english\ntitle: Only in English\nlang: en\ntags: [test]\n"
+        "url: /kb/only-english\nupdated: 2026-01-01\n---\nJust [a link](javascript:alert(1)) "
+        "and [the shop](https://shop.example/).\n",
+        encoding="utf-8",
+    )
+    try:
+        page = client.get("/kb/only-english").text
+        listed = client.get("/help").text
+    finally:
+        path.unlink()
+    assert "language-switch" not in page and 'hreflang="' not in page
+    assert 'href="javascript:' not in page  # left as text, inert
+    assert '<a href="https://shop.example/">the shop</a>' in page
+    assert "only-english" in _ids(listed)  # a new article shows at once
+    assert client.get("/kb/only-english").status_code == 404  # and is gone once removed
+
+
+def test_an_invalid_article_is_never_shown(client: TestClient) -> None:
+    path = _articles_dir(client) / "hu" / "hu-broken-link.md"
+    path.write_text(
+        "---\nid: hu-broken-link\ntitle: Törött\nlang: hu\ntags: [teszt]\n"
+        "url: /kb/hu-broken-link\nupdated: 2026-01-01\ntranslation_of: nowhere\n---\nSzöveg.\n",
+        encoding="utf-8",
+    )
+    try:
+        assert client.get("/kb/hu-broken-link").status_code == 404
+        assert "hu-broken-link" not in client.get("/help?lang=hu").text
+        assert "hu-broken-link" not in client.get("/sitemap.xml").text
+    finally:
+        path.unlink()
+
+
+def test_the_sitemap_lists_the_help_center_and_every_article_with_its_versions(
+    client: TestClient,
+) -> None:
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    entries = {
+        url.findtext(f"{SITEMAP}loc"): {
+            link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+        }
+        for url in root.findall(f"{SITEMAP}url")
+    }
+    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    articles = load_articles(_articles_dir(client))[0]
+    assert len(entries) == len(articles) + 2
+    assert entries[f"{base}/help"]["hu"] == f"{base}/help?lang=hu"
+    assert entries[f"{base}/kb/hu-delivery-times"] == {
+        "en": f"{base}/kb/delivery-times",
+        "hu": f"{base}/kb/hu-delivery-times",
+    }
+    lastmod = root.find(f"{SITEMAP}url[{SITEMAP}loc='{base}/kb/account-locked']")
+    assert lastmod is not None and lastmod.findtext(f"{SITEMAP}lastmod") == "2026-10-14"
