@@ -16,13 +16,15 @@ import re
 from typing import Annotated, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
 from bridge.api.deps import ServicesDep
-from bridge.api.pages import templates
+from bridge.api.pages import JAVASCRIPT, SCRIPT_CACHE, STATIC, templates
 from bridge.schemas import Language
+from bridge.services.help_votes import TooManyVotes, UnknownArticle
 from bridge.web.help_strings import HELP_STRINGS
 from knowledge_base.index_store import KBIndexError
 from knowledge_base.library import Library, description
@@ -130,6 +132,11 @@ async def article_page(article_id: str, request: Request, services: ServicesDep)
     )
 
 
+@router.get("/help/vote.js", include_in_schema=False)
+async def vote_script() -> FileResponse:
+    return FileResponse(STATIC / "help" / "vote.js", media_type=JAVASCRIPT, headers=SCRIPT_CACHE)
+
+
 @router.get("/sitemap.xml", include_in_schema=False)
 async def sitemap(services: ServicesDep) -> Response:
     """The help center and every valid article, each with its language versions."""
@@ -165,3 +172,34 @@ async def sitemap(services: ServicesDep) -> Response:
         lines.append("  </url>")
     lines.append("</urlset>")
     return Response("\n".join(lines) + "\n", media_type="application/xml")
+
+
+class HelpVoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    article_id: Annotated[str, StringConstraints(pattern=_ARTICLE_ID.pattern)]
+    helpful: StrictBool
+
+
+class HelpVoteStored(BaseModel):
+    id: int
+
+
+@router.post("/api/help/votes", status_code=status.HTTP_201_CREATED)
+async def vote(body: HelpVoteIn, request: Request, services: ServicesDep) -> HelpVoteStored:
+    """A reader's "was this helpful?" on an article page. No sign-in: a JSON body (which a
+    cross-site form cannot send without the browser asking first) and a limit per address."""
+    address = request.client.host if request.client else "unknown"
+    try:
+        vote_id = await services.help_votes.vote(
+            article_id=body.article_id, helpful=body.helpful, address=address
+        )
+    except UnknownArticle as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such article") from exc
+    except TooManyVotes as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="too many votes",
+            headers={"Retry-After": str(max(1, round(exc.retry_after_s)))},
+        ) from exc
+    return HelpVoteStored(id=vote_id)

@@ -41,6 +41,22 @@ async def add_feedback(
     return row
 
 
+async def add_help_center_vote(
+    *, session: AsyncSession, article_id: str, helpful: bool, language: str
+) -> AnswerFeedback:
+    """Store a help-center reader's rating of an article page."""
+    row = AnswerFeedback(
+        conversation_id=None,
+        source="help_center",
+        article_id=article_id,
+        helpful=helpful,
+        language=language,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def list_feedback(
     *, session: AsyncSession, conversation_id: str | None = None, limit: int = 100
 ) -> list[AnswerFeedback]:

@@ -244,14 +244,16 @@ class NpsSurvey(Base):
 
 
 class AnswerFeedback(Base):
-    """A customer's "helpful" / "not helpful" on a knowledge-base answer."""
+    """A customer's "helpful" / "not helpful" on a knowledge-base answer in the chat (`source`
+    bot), or a reader's on an article page of the help center (`help_center`, no conversation)."""
 
     __tablename__ = "answer_feedback"
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
+    conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
+    source: Mapped[str] = mapped_column(String(16), default="bot", server_default="bot")
     article_id: Mapped[str] = mapped_column(String(100))
     chunk_id: Mapped[str | None] = mapped_column(String(200))
     query: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,7 @@ from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
+from bridge.services.help_votes import HelpVotes
 from bridge.services.offline_requests import OfflineRequests
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import RasaClient
@@ -50,6 +51,7 @@ class Services:
     offline_requests: OfflineRequests
     readiness: Readiness
     library: ArticleLibrary
+    help_votes: HelpVotes
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -83,6 +85,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         turns=shared.turns,
     )
     customers = CustomerPresence(hub, shared.connections)
+    library = ArticleLibrary(kb_settings.articles_dir)
     handoffs = HandoffService(
         sessions=sessions,
         hub=hub,
@@ -131,5 +134,6 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         readiness=Readiness(
             engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
         ),
-        library=ArticleLibrary(kb_settings.articles_dir),
+        library=library,
+        help_votes=HelpVotes(sessions, library, shared.help_votes_by_ip),
     )

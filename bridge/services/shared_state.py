@@ -35,6 +35,10 @@ from bridge.services.staff_auth import (
 )
 from bridge.settings import Settings
 
+# A reader votes on a few articles; more from one address is a script skewing the figures.
+HELP_VOTES_PER_IP = 30
+HELP_VOTE_WINDOW_S = 600.0
+
 
 @dataclass
 class SharedState:
@@ -42,6 +46,7 @@ class SharedState:
     message_limit: RateLimiter  # customer messages per conversation
     login_failures_by_email: RateLimiter
     login_failures_by_ip: RateLimiter
+    help_votes_by_ip: RateLimiter  # help-center "was this helpful?" votes
     presence: AgentPresence
     connections: Connections
     turns: TurnOrder
@@ -86,6 +91,7 @@ def build_shared_state(settings: Settings) -> SharedState:
             message_limit=_memory_limit(settings.rate_limit_messages, settings.rate_limit_window_s),
             login_failures_by_email=_memory_limit(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_S),
             login_failures_by_ip=_memory_limit(LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_S),
+            help_votes_by_ip=_memory_limit(HELP_VOTES_PER_IP, HELP_VOTE_WINDOW_S),
             presence=Presence(
                 away_after_s=settings.agent_away_after_s,
                 offline_after_s=settings.agent_offline_after_s,
@@ -107,6 +113,7 @@ def build_shared_state(settings: Settings) -> SharedState:
         message_limit=limit("messages", settings.rate_limit_messages, settings.rate_limit_window_s),
         login_failures_by_email=limit("login-email", LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_S),
         login_failures_by_ip=limit("login-ip", LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_S),
+        help_votes_by_ip=limit("help-votes", HELP_VOTES_PER_IP, HELP_VOTE_WINDOW_S),
         presence=RedisPresence(
             redis,
             prefix=prefix,

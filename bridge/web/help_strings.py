@@ -23,6 +23,11 @@ HELP_STRINGS: dict[str, dict[str, str]] = {
         "section_other": "Other",
         "tags_label": "Tags",
         "not_found": "There is no such article.",
+        "was_helpful": "Was this article helpful?",
+        "vote_yes": "Yes",
+        "vote_no": "No",
+        "vote_thanks": "Thank you for your feedback.",
+        "vote_error": "Your vote could not be saved; please try again.",
     },
     "hu": {
         "brand": "Northwind Webáruház · Súgó",
@@ -47,5 +52,10 @@ HELP_STRINGS: dict[str, dict[str, str]] = {
         "section_other": "Egyéb",
         "tags_label": "Címkék",
         "not_found": "Nincs ilyen cikk.",
+        "was_helpful": "Hasznos volt ez a cikk?",
+        "vote_yes": "Igen",
+        "vote_no": "Nem",
+        "vote_thanks": "Köszönjük a visszajelzést.",
+        "vote_error": "A szavazatot nem sikerült elmenteni; kérjük, próbálja újra.",
     },
 }

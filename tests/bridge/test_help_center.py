@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bridge.db.feedback import list_feedback
+from bridge.services.shared_state import HELP_VOTES_PER_IP
 from knowledge_base.articles import load_articles
+from tests import aio
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -177,3 +180,53 @@ def test_the_sitemap_lists_the_help_center_and_every_article_with_its_versions(
     }
     lastmod = root.find(f"{SITEMAP}url[{SITEMAP}loc='{base}/kb/account-locked']")
     assert lastmod is not None and lastmod.findtext(f"{SITEMAP}lastmod") == "2026-10-14"
+
+
+# --- "was this helpful?" on article pages -----------------------------------------------------
+
+
+def test_a_readers_vote_is_stored_with_the_answers_feedback(
+    client: TestClient, database_url: str
+) -> None:
+    page = client.get("/kb/hu-warranty-claim").text
+    assert 'data-vote data-article-id="hu-warranty-claim"' in page and "Hasznos volt" in page
+    assert client.get("/help/vote.js").status_code == 200
+    stored = client.post(
+        "/api/help/votes", json={"article_id": "hu-warranty-claim", "helpful": False}
+    )
+    assert stored.status_code == 201, stored.text
+    client.post("/api/help/votes", json={"article_id": "password-reset", "helpful": True})
+    rows = aio.run_sql(database_url, lambda s: list_feedback(session=s))
+    votes = sorted((r.article_id, r.helpful, r.language, r.source, r.conversation_id) for r in rows)
+    assert votes == [
+        ("hu-warranty-claim", False, "hu", "help_center", None),  # the article's language
+        ("password-reset", True, "en", "help_center", None),
+    ]
+    assert stored.json() == {"id": next(r.id for r in rows if r.article_id == "hu-warranty-claim")}
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"article_id": "no-such-article", "helpful": True}, 404),
+        ({"article_id": "../settings", "helpful": True}, 422),
+        ({"article_id": "password-reset", "helpful": "yes"}, 422),
+        ({"article_id": "password-reset"}, 422),
+        ({"article_id": "password-reset", "helpful": True, "language": "hu"}, 422),
+    ],
+)
+def test_bad_votes_are_refused_and_store_nothing(
+    client: TestClient, database_url: str, body: dict[str, object], code: int
+) -> None:
+    assert client.post("/api/help/votes", json=body).status_code == code
+    assert aio.run_sql(database_url, lambda s: list_feedback(session=s)) == []
+
+
+def test_votes_from_one_address_are_limited(client: TestClient, database_url: str) -> None:
+    body = {"article_id": "password-reset", "helpful": True}
+    for _ in range(HELP_VOTES_PER_IP):
+        assert client.post("/api/help/votes", json=body).status_code == 201
+    refused = client.post("/api/help/votes", json=body)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    rows = aio.run_sql(database_url, lambda s: list_feedback(session=s, limit=1000))
+    assert len(rows) == HELP_VOTES_PER_IP

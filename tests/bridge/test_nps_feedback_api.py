@@ -4,7 +4,7 @@ stores, on SQLite and PostgreSQL. Time is moved with the API's clock dependency.
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,16 +71,7 @@ def api(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[TestClient]
     yield from _client(database_url, tmp_path, clock)
 
 
-def _run_sql(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(database_url)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return aio.run(run())
+_run_sql = aio.run_sql
 
 
 def _conversation(database_url: str, visitor_id: str | None = None) -> str:

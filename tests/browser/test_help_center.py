@@ -1,15 +1,19 @@
 """The public help center in Chromium: a Hungarian customer searches without accents, opens
-the article, switches it to English and back to the Hungarian help center."""
+the article, votes it helpful, switches it to English and back to the Hungarian help center."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from bridge.db.feedback import list_feedback
+from tests import aio
+from tests.processes import LiveBridge
+
 pytestmark = pytest.mark.browser
 
 
-def test_search_and_the_language_switch(page: Page) -> None:
+def test_search_vote_and_the_language_switch(page: Page, live_bridge: LiveBridge) -> None:
     page.goto("/help?lang=hu")
     expect(page.locator("h1")).to_have_text("Súgó")
     search = page.get_by_role("searchbox", name="Keresés a súgóban")
@@ -22,6 +26,16 @@ def test_search_and_the_language_switch(page: Page) -> None:
     results.first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/kb/hu-password-reset$"))
     expect(page.locator("html")).to_have_attribute("lang", "hu")
+
+    page.get_by_role("button", name="Igen").click()
+    expect(page.get_by_role("status")).to_have_text("Köszönjük a visszajelzést.")
+    page.reload()  # remembered: no second vote from this browser
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_role("button", name="Igen")).to_be_hidden()
+    votes = aio.run_sql(live_bridge.settings.database_url, lambda s: list_feedback(session=s))
+    assert [(v.article_id, v.helpful, v.source) for v in votes] == [
+        ("hu-password-reset", True, "help_center")
+    ]
 
     page.get_by_role("link", name="In English").click()
     expect(page).to_have_url(re.compile(r"/kb/password-reset$"))
