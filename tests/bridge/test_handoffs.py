@@ -366,16 +366,7 @@ def agent_online(client: TestClient, agent_id: int = 1) -> None:
     aio.run(cast(FastAPI, client.app).state.services.presence.touch(agent_id))
 
 
-def _run_sql(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(database_url)
-        try:
-            async with create_sessionmaker(engine).begin() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return aio.run(run())
+_run_sql = aio.run_sql
 
 
 def _handoff(conversation_id: str, **fields: Any) -> dict[str, Any]:

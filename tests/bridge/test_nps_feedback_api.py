@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,7 +28,6 @@ from tests.conftest import TEST_SERVICE_TOKEN, make_settings
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 Sessions = async_sessionmaker[AsyncSession]
-T = TypeVar("T")
 
 
 @dataclass
