@@ -24,6 +24,7 @@ from bridge.api import (
     reports,
     staff_auth,
     staff_console,
+    studio,
     unanswered,
     ws_agent,
     ws_chat,
@@ -90,4 +91,5 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(staff_console.router)
     app.include_router(reports.router)
     app.include_router(console_pages.router)
+    app.include_router(studio.router)
     return app

@@ -91,6 +91,7 @@ def wait_ready(
     table.add_row("Demo page (Hungarian)", f"{settings.public_url}/?lang=hu")
     table.add_row("Widget script", f"{settings.public_url}/widget.js")
     table.add_row("Help center (public)", f"{settings.public_url}/help")
+    table.add_row("Content studio (editors)", f"{settings.public_url}/studio")
     table.add_row("Agent console (supportbot user add …)", f"{settings.public_url}/console")
     table.add_row("Support dashboard (admins)", f"{settings.public_url}/dashboard")
     table.add_row("Bridge API docs", f"{settings.public_url}/docs")

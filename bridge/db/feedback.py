@@ -1,7 +1,9 @@
 """SQL for answer feedback ("was this helpful?"): keyword-only functions; callers own the
 transaction."""
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.models import AnswerFeedback, Conversation
@@ -68,3 +70,15 @@ async def list_feedback(
         query.order_by(AnswerFeedback.created_at.desc(), AnswerFeedback.id.desc()).limit(limit)
     )
     return list(rows)
+
+
+async def votes_by_article(*, session: AsyncSession, since: datetime) -> dict[str, tuple[int, int]]:
+    """(helpful, not helpful) per article since `since`: chat answers and help-center pages."""
+    helpful = func.sum(case((AnswerFeedback.helpful, 1), else_=0))
+    unhelpful = func.sum(case((AnswerFeedback.helpful, 0), else_=1))
+    rows = await session.execute(
+        select(AnswerFeedback.article_id, helpful, unhelpful)
+        .where(AnswerFeedback.created_at >= since)
+        .group_by(AnswerFeedback.article_id)
+    )
+    return {article_id: (int(yes), int(no)) for article_id, yes, no in rows.all()}

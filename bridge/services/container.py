@@ -22,6 +22,7 @@ from bridge.services.readiness import Readiness
 from bridge.services.shared_state import SharedState, build_shared_state
 from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
+from bridge.services.studio import Studio
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings
 from knowledge_base.library import ArticleLibrary
@@ -52,6 +53,7 @@ class Services:
     readiness: Readiness
     library: ArticleLibrary
     help_votes: HelpVotes
+    studio: Studio
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -136,4 +138,5 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         ),
         library=library,
         help_votes=HelpVotes(sessions, library, shared.help_votes_by_ip),
+        studio=Studio(sessions, library, kb_settings.review_after_days),
     )

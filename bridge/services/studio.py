@@ -1,0 +1,140 @@
+"""The content writers' article list: each article with its translations side by side, what
+needs work (a missing translation, a translation older than its source, an article not
+reviewed for `KB_REVIEW_AFTER_DAYS`) and how readers rated it over the last 30 days."""
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bridge.db import feedback
+from knowledge_base.articles import Article
+from knowledge_base.library import ArticleLibrary, Library
+from knowledge_base.text import LANGUAGES
+
+FEEDBACK_DAYS = 30
+Show = Literal["all", "needs_work", "missing", "outdated", "stale"]
+
+
+@dataclass(frozen=True)
+class Version:
+    article: Article
+    stale: bool
+    outdated: bool  # a translation older than its source
+    helpful: int
+    not_helpful: int
+
+    @property
+    def rate_pct(self) -> float | None:
+        votes = self.helpful + self.not_helpful
+        return round(100 * self.helpful / votes, 1) if votes else None
+
+
+@dataclass(frozen=True)
+class Family:
+    """An article and its translations, keyed by the source article's id."""
+
+    key: str
+    versions: dict[str, Version]
+    missing: tuple[str, ...]  # languages without a version
+
+    @property
+    def source(self) -> Article:
+        return next(v.article for v in self.versions.values() if v.article.id == self.key)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t for v in self.versions.values() for t in v.article.tags))
+
+    def needs(self, show: Show) -> bool:
+        versions = self.versions.values()
+        checks = {
+            "all": True,
+            "missing": bool(self.missing),
+            "outdated": any(v.outdated for v in versions),
+            "stale": any(v.stale for v in versions),
+        }
+        if show == "needs_work":
+            return checks["missing"] or checks["outdated"] or checks["stale"]
+        return checks[show]
+
+
+def families(
+    library: Library,
+    votes: Mapping[str, tuple[int, int]],
+    *,
+    today: date,
+    review_after_days: int,
+    tag: str = "",
+    show: Show = "all",
+) -> list[Family]:
+    """Every article family, sorted by the source article's title."""
+    stale_before = today - timedelta(days=review_after_days)
+    seen: set[str] = set()
+    result: list[Family] = []
+    for article in library.articles.values():
+        if article.id in seen:
+            continue
+        members = library.versions_of(article.id)
+        seen.update(a.id for a in members.values())
+        source = next((a for a in members.values() if a.translation_of is None), article)
+        versions = {
+            lang: Version(
+                article=member,
+                stale=member.updated < stale_before,
+                outdated=member is not source and member.updated < source.updated,
+                helpful=votes.get(member.id, (0, 0))[0],
+                not_helpful=votes.get(member.id, (0, 0))[1],
+            )
+            for lang, member in members.items()
+        }
+        family = Family(
+            key=source.id,
+            versions=versions,
+            missing=tuple(lang for lang in LANGUAGES if lang not in versions),
+        )
+        if (not tag or tag in family.tags) and family.needs(show):
+            result.append(family)
+    return sorted(result, key=lambda f: f.source.title.casefold())
+
+
+@dataclass(frozen=True)
+class Overview:
+    families: list[Family]
+    tags: list[str]  # every tag in use, for the filter
+    review_after_days: int
+
+
+class Studio:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        library: ArticleLibrary,
+        review_after_days: int,
+    ) -> None:
+        self._sessions = sessions
+        self._library = library
+        self._review_after_days = review_after_days
+
+    async def overview(self, *, tag: str = "", show: Show = "all") -> Overview:
+        library = await asyncio.to_thread(self._library.current)
+        now = datetime.now(UTC)
+        async with self._sessions() as session:
+            votes = await feedback.votes_by_article(
+                session=session, since=now - timedelta(days=FEEDBACK_DAYS)
+            )
+        return Overview(
+            families=families(
+                library,
+                votes,
+                today=now.date(),
+                review_after_days=self._review_after_days,
+                tag=tag,
+                show=show,
+            ),
+            tags=sorted({t for a in library.articles.values() for t in a.tags}),
+            review_after_days=self._review_after_days,
+        )

@@ -1,0 +1,144 @@
+"""The studio's article list (/studio) on the real articles: each article with its
+translation side by side, what needs work (missing, older than its source, review due), the
+readers' votes of the last 30 days, filters, and who may see it."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from knowledge_base.articles import load_articles
+from tests.staff import add_user, services, sign_in
+
+
+@pytest.fixture
+def editor(client: TestClient, database_url: str) -> dict[str, str]:
+    add_user(database_url, "writer@example.com", role="editor")
+    return sign_in(client, "writer@example.com").headers(csrf=None)
+
+
+def _families(html: str) -> list[str]:
+    return re.findall(r'<tr data-family="([^"]+)">', html)
+
+
+def _row(html: str, key: str) -> str:
+    return html.split(f'<tr data-family="{key}">')[1].split("</tr>")[0]
+
+
+def _articles_dir(client: TestClient) -> Path:
+    return services(client).kb_settings.articles_dir
+
+
+def test_every_article_is_listed_once_with_its_translation(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    page = client.get("/studio", headers=editor)
+    assert page.status_code == 200, page.text
+    english = sorted(a.id for a in load_articles(_articles_dir(client))[0] if a.lang == "en")
+    assert sorted(_families(page.text)) == english  # a family is keyed by its source article
+    row = _row(page.text, "warranty-claim")
+    assert 'href="/kb/warranty-claim"' in row and 'href="/kb/hu-warranty-claim"' in row
+    assert "missing" not in row and "older than the source" not in row
+
+
+def test_what_needs_work_is_flagged_and_filtered(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    folder = _articles_dir(client)
+    hungarian = folder / "hu" / "hu-delivery-times.md"
+    english = folder / "en" / "delivery-times.md"
+    missing = folder / "hu" / "hu-missed-delivery.md"
+    saved = {p: p.read_text(encoding="utf-8") for p in (hungarian, english, missing)}
+    try:
+        today = f"updated: {date.today().isoformat()}"
+        english.write_text(re.sub(r"updated: .*", today, saved[english], count=1))
+        hungarian.write_text(
+            re.sub(r"updated: .*", "updated: 2020-01-01", saved[hungarian], count=1)
+        )
+        missing.unlink()
+        page = client.get("/studio", headers=editor).text
+        needing = client.get("/studio", params={"show": "needs_work"}, headers=editor).text
+        outdated = client.get("/studio", params={"show": "outdated"}, headers=editor).text
+        only_missing = client.get("/studio", params={"show": "missing"}, headers=editor).text
+    finally:
+        for path, text in saved.items():
+            path.write_text(text, encoding="utf-8")
+    delivery = _row(page, "delivery-times")
+    hu_cell = delivery.split('data-lang="hu"')[1]
+    assert "older than the source" in hu_cell and "review due" in hu_cell
+    assert "review due" not in delivery.split('data-lang="hu"')[0]
+    assert 'class="flag missing"' in _row(page, "missed-delivery")
+    assert {"delivery-times", "missed-delivery"} <= set(_families(needing))
+    assert _families(outdated) == ["delivery-times"]
+    assert _families(only_missing) == ["missed-delivery"]
+
+
+def test_votes_of_the_last_30_days_are_shown_per_version(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    for helpful in (True, True, False):
+        vote = {"article_id": "hu-password-reset", "helpful": helpful}
+        assert client.post("/api/help/votes", json=vote).status_code == 201
+    row = _row(client.get("/studio", headers=editor).text, "password-reset")
+    assert "helpful 66.7 % (3 votes)" in row.split('data-lang="hu"')[1]
+    assert "no votes" in row.split('data-lang="hu"')[0]
+
+
+def test_the_tag_filter_and_the_hungarian_interface(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    page = client.get("/studio", params={"tag": "password", "lang": "hu"}, headers=editor).text
+    tagged = {
+        a.translation_of or a.id
+        for a in load_articles(_articles_dir(client))[0]
+        if "password" in a.tags
+    }
+    assert set(_families(page)) == tagged and tagged
+    assert '<html lang="hu">' in page and "Tartalomstúdió" in page
+
+
+def test_only_editors_and_admins_see_the_studio(client: TestClient, database_url: str) -> None:
+    signed_out = client.get("/studio", follow_redirects=False)
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == "/login?next=/studio"
+    add_user(database_url, "agent@example.com", role="agent")
+    agent = sign_in(client, "agent@example.com").headers(csrf=None)
+    assert client.get("/studio", headers=agent).status_code == 403
+    add_user(database_url, "root@example.com", role="admin")
+    admin = sign_in(client, "root@example.com").headers(csrf=None)
+    assert client.get("/studio", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"show": "drafts"}, {"tag": "t" * 101}])
+def test_bad_filters_are_refused(
+    client: TestClient, editor: dict[str, str], params: dict[str, str]
+) -> None:
+    assert client.get("/studio", params=params, headers=editor).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("question", "qlang", "decision", "first"),
+    [
+        ("how can I reset my password?", "en", "answer", "password-reset"),
+        ("elfelejtettem a jelszavamat", "hu", "answer", "hu-password-reset"),
+        ("qwxz blorft", "en", "no_answer", None),
+    ],
+)
+def test_a_writer_sees_what_the_bot_would_answer(
+    client: TestClient,
+    editor: dict[str, str],
+    question: str,
+    qlang: str,
+    decision: str,
+    first: str | None,
+) -> None:
+    page = client.get("/studio", params={"q": question, "qlang": qlang}, headers=editor).text
+    verdict = page.split('<div class="verdict"')[1].split("</div>")[0]
+    assert f'data-decision="{decision}"' in verdict
+    hits = re.findall(r'<li data-article-id="([^"]+)">', verdict)
+    if first is not None:
+        assert hits[0] == first and len(hits) >= 2  # with the runner-up
+        assert "runner-up" in verdict and "quoted section" in verdict
+    assert f'value="{question}"' in page  # the question stays, to be refined
