@@ -14,8 +14,9 @@ from bridge.api.deps import ServicesDep
 from bridge.api.pages import templates
 from bridge.api.staff_deps import SESSION_COOKIE
 from bridge.schemas import Language
+from bridge.services.staff_auth import StaffMember
 from bridge.services.staff_sessions import InvalidSession
-from bridge.services.studio import Show
+from bridge.services.studio import Show, gaps
 from bridge.web.studio_strings import STUDIO_STRINGS
 from knowledge_base.index_store import KBIndexError
 from knowledge_base.search import SearchResult
@@ -23,6 +24,18 @@ from knowledge_base.text import LANGUAGES
 
 router = APIRouter(tags=["studio"])
 WRITERS = frozenset({"editor", "admin"})
+
+
+async def _writer(request: Request, services: ServicesDep) -> StaffMember | Response:
+    """The signed-in editor or admin; a signed-out visitor is sent to sign in and back."""
+    try:
+        member = await services.staff_auth.authenticate(request.cookies.get(SESSION_COOKIE))
+    except InvalidSession:
+        back = request.url.path
+        return RedirectResponse(f"/login?next={back}", status_code=status.HTTP_303_SEE_OTHER)
+    if member.role not in WRITERS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs the editor role")
+    return member
 
 
 @router.get("/studio", response_class=HTMLResponse, include_in_schema=False)
@@ -36,12 +49,9 @@ async def studio_page(
     qlang: Language = "en",
 ) -> Response:
     """Signed-out visitors are sent to the sign-in page, and come back here after it."""
-    try:
-        member = await services.staff_auth.authenticate(request.cookies.get(SESSION_COOKIE))
-    except InvalidSession:
-        return RedirectResponse("/login?next=/studio", status_code=status.HTTP_303_SEE_OTHER)
-    if member.role not in WRITERS:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this needs the editor role")
+    member = await _writer(request, services)
+    if not isinstance(member, StaffMember):
+        return member
     language = lang if lang in LANGUAGES else "en"
     overview = await services.studio.overview(tag=tag.strip(), show=show)
     question = " ".join(q.split())
@@ -72,6 +82,28 @@ async def studio_page(
             "qlang": qlang,
             "tested": tested,
             "search_unavailable": unavailable,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/studio/gaps", response_class=HTMLResponse, include_in_schema=False)
+async def gaps_page(request: Request, services: ServicesDep, lang: str = "en") -> Response:
+    """The last 30 days' unanswered questions by meaning, each tried again against the
+    articles as they are now: the groups still unanswered are the to-do list."""
+    member = await _writer(request, services)
+    if not isinstance(member, StaffMember):
+        return member
+    language = lang if lang in LANGUAGES else "en"
+    found = await gaps(services.sessions, services.knowledge_base())
+    return templates.TemplateResponse(
+        request,
+        "studio_gaps.html",
+        {
+            "lang": language,
+            "t": STUDIO_STRINGS[language],
+            "todo": [g for g in found if not g.answered],
+            "done": [g for g in found if g.answered],
         },
         headers={"Cache-Control": "no-store"},
     )

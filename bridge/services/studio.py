@@ -1,6 +1,8 @@
-"""The content writers' article list: each article with its translations side by side, what
-needs work (a missing translation, a translation older than its source, an article not
-reviewed for `KB_REVIEW_AFTER_DAYS`) and how readers rated it over the last 30 days."""
+"""The content writers' studio: each article with its translations side by side, what needs
+work (a missing translation, a translation older than its source, an article not reviewed for
+`KB_REVIEW_AFTER_DAYS`), how readers rated it over the last 30 days; and the gaps: the last
+30 days' unanswered questions grouped by meaning, each question tried again against the
+articles as they are now, so a group the new text answers leaves the to-do list."""
 
 import asyncio
 from collections.abc import Mapping
@@ -11,8 +13,11 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import feedback
+from bridge.services.report_period import Period
+from bridge.services.unanswered_clusters import QuestionGroup, unanswered_groups
 from knowledge_base.articles import Article
 from knowledge_base.library import ArticleLibrary, Library
+from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import LANGUAGES
 
 FEEDBACK_DAYS = 30
@@ -138,3 +143,66 @@ class Studio:
             tags=sorted({t for a in library.articles.values() for t in a.tags}),
             review_after_days=self._review_after_days,
         )
+
+
+@dataclass(frozen=True)
+class Retried:
+    question: str
+    article_id: str | None  # the article the bot answers it with now; None: still unanswered
+
+
+@dataclass(frozen=True)
+class Gap:
+    group: QuestionGroup
+    retried: list[Retried]
+
+    @property
+    def answered(self) -> bool:
+        """Every example question is answered now: the group leaves the to-do list."""
+        return all(r.article_id is not None for r in self.retried)
+
+    def skeleton(self) -> str:
+        """A new article's Markdown, the group's questions as its example questions: for a
+        writer to complete and save under knowledge_base/articles/<lang>/."""
+        questions = "\n".join(f"  - {_yaml_text(q)}" for q in self.group.examples)
+        return (
+            f"---\nid: new-article\ntitle: \nlang: {self.group.language}\ntags: []\n"
+            f"url: /kb/new-article\nupdated: {datetime.now(UTC).date().isoformat()}\n"
+            f"questions:\n{questions}\n---\n"
+        )
+
+    def questions_yaml(self) -> str:
+        """The group's questions as lines to add under an article's `questions:`."""
+        return "\n".join(f"  - {_yaml_text(q)}" for q in self.group.examples)
+
+
+def _yaml_text(text: str) -> str:
+    """`text` as a double-quoted YAML string: safe whatever the customer typed."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{" ".join(escaped.split())}"'
+
+
+MAX_GAPS = 30  # the biggest groups: each costs a search per example question
+
+
+async def gaps(
+    sessions: async_sessionmaker[AsyncSession], knowledge_base: KnowledgeBase
+) -> list[Gap]:
+    """The last 30 days' unanswered questions, grouped (the MAX_GAPS biggest groups), each
+    question tried again now."""
+    today = datetime.now(UTC).date()
+    period = Period(today - timedelta(days=FEEDBACK_DAYS - 1), today)
+    async with sessions() as session:
+        groups = await unanswered_groups(
+            session=session, period=period, language=None, questions=knowledge_base
+        )
+
+    def retry(group: QuestionGroup) -> list[Retried]:
+        tried = []
+        for question in group.examples:
+            result = knowledge_base.search(question, language=group.language, top_k=1)
+            answered = result.decision == "answer" and result.hits and not result.fell_back
+            tried.append(Retried(question, result.hits[0].article_id if answered else None))
+        return tried
+
+    return [Gap(group, await asyncio.to_thread(retry, group)) for group in groups[:MAX_GAPS]]

@@ -1,15 +1,19 @@
 """The studio's article list (/studio) on the real articles: each article with its
 translation side by side, what needs work (missing, older than its source, review due), the
-readers' votes of the last 30 days, filters, and who may see it."""
+readers' votes of the last 30 days, filters, "test a question", the gaps (unanswered
+questions tried again), and who may see it."""
 
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from knowledge_base.articles import load_articles
+from tests.chat import start_conversation
+from tests.conftest import TEST_SERVICE_TOKEN
 from tests.staff import add_user, services, sign_in
 
 
@@ -142,3 +146,52 @@ def test_a_writer_sees_what_the_bot_would_answer(
         assert hits[0] == first and len(hits) >= 2  # with the runner-up
         assert "runner-up" in verdict and "quoted section" in verdict
     assert f'value="{question}"' in page  # the question stays, to be refined
+
+
+# --- gaps: unanswered questions, tried again ---------------------------------------------------
+
+
+def _unanswered(client: TestClient, question: str, language: str, best: str) -> None:
+    conversation_id, _ = start_conversation(client, language)
+    body = {"conversation_id": conversation_id, "question": question, "language": language,
+            "best_article_id": best, "best_score": 0.1}  # fmt: skip
+    recorded = client.post(
+        "/api/unanswered", json=body, headers={"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
+    )
+    assert recorded.status_code == 201, recorded.text
+
+
+def test_gaps_still_unanswered_are_the_to_do_list_answered_ones_leave_it(
+    client: TestClient, editor: dict[str, str]
+) -> None:
+    for question in ("do you ship to mars?", 'do you "ship" to the planet mars'):
+        _unanswered(client, question, "en", "international-shipping")
+    # Recorded while no article answered it; the articles as they are now do.
+    _unanswered(client, "how can I reset my password?", "en", "password-reset")
+    page = client.get("/studio/gaps", headers=editor)
+    assert page.status_code == 200, page.text
+    todo, done = page.text.split("<h2>Answered now</h2>")
+    assert "do you ship to mars?" in todo and "still unanswered" in todo
+    assert "how can I reset my password?" in done
+    assert 'answered by <a href="/kb/password-reset">' in done
+    skeleton = todo.split("<pre>")[1].split("</pre>")[0]
+    front = yaml.safe_load(skeleton.replace("&#34;", '"').replace("&quot;", '"').split("---")[1])
+    assert front["lang"] == "en"
+    assert sorted(front["questions"]) == [
+        'do you "ship" to the planet mars',
+        "do you ship to mars?",
+    ]
+    assert "Or add them under questions: of international-shipping" in todo
+
+
+def test_no_gaps_and_who_may_see_them(client: TestClient, database_url: str) -> None:
+    assert client.get("/studio/gaps", follow_redirects=False).headers["location"] == (
+        "/login?next=/studio/gaps"
+    )
+    add_user(database_url, "agent@example.com", role="agent")
+    agent = sign_in(client, "agent@example.com").headers(csrf=None)
+    assert client.get("/studio/gaps", headers=agent).status_code == 403
+    add_user(database_url, "writer@example.com", role="editor")
+    editor = sign_in(client, "writer@example.com").headers(csrf=None)
+    page = client.get("/studio/gaps", params={"lang": "hu"}, headers=editor).text
+    assert "Az elmúlt 30 napban nem volt megválaszolatlan kérdés." in page
