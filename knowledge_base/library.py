@@ -22,7 +22,9 @@ _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[#>*_`|~]+|^\s*[-+]\s+|^\s*\d+\.\
 @dataclass(frozen=True)
 class Library:
     articles: dict[str, Article]
-    # article id -> {language: id of that language's version}, the article itself included
+    # source article id -> {language: id of that language's version}, the source included
+    families: dict[str, dict[str, str]]
+    # article id -> its family (the same dict as in `families`)
     versions: dict[str, dict[str, str]]
 
     def in_language(self, language: str) -> list[Article]:
@@ -54,7 +56,7 @@ def build_library(articles: Sequence[Article]) -> Library:
         source = article.translation_of if article.translation_of in by_id else article.id
         families.setdefault(source, {})[article.lang] = article.id
     versions = {member: family for family in families.values() for member in family.values()}
-    return Library(articles=by_id, versions=versions)
+    return Library(articles=by_id, families=families, versions=versions)
 
 
 def description(article: Article) -> str:
@@ -71,7 +73,7 @@ class ArticleLibrary:
         self._dir = articles_dir
         self._lock = threading.Lock()
         self._stamp: tuple[tuple[str, int, int], ...] | None = None
-        self._library = Library({}, {})
+        self._library = Library({}, {}, {})
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         stamp = []

@@ -65,9 +65,7 @@ async def help_center(
     fell_back = unavailable = False
     if query:
         try:
-            result = await asyncio.to_thread(
-                functools.partial(services.knowledge_base().search, query, language=lang, top_k=5)
-            )
+            result = await services.search_articles(query, language=lang, top_k=5)
         except KBIndexError:
             unavailable = True
         else:

@@ -5,8 +5,6 @@ Every route needs a signed-in agent (or admin); the state-changing ones the CSRF
 The live side (queue updates, messages, typing) is the /ws/agent websocket.
 """
 
-import asyncio
-import functools
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -23,7 +21,6 @@ from bridge.services.handoff import BotUnavailable, HandoffService
 from bridge.services.handoff_views import Agent
 from bridge.services.staff_auth import StaffMember
 from knowledge_base.index_store import KBIndexError
-from knowledge_base.service import KnowledgeBase
 
 router = APIRouter(prefix="/api/staff", tags=["agent console"])
 ChatAgent = Annotated[StaffMember, Depends(require_role("agent"))]
@@ -173,9 +170,8 @@ async def kb_search(
     lang: Language = "en",
 ) -> dict[str, list[KbHit]]:
     """Articles for a reply: the same hybrid search the bot uses, top five."""
-    kb: KnowledgeBase = services.knowledge_base()
     try:
-        result = await asyncio.to_thread(functools.partial(kb.search, q, language=lang, top_k=5))
+        result = await services.search_articles(q, language=lang, top_k=5)
     except KBIndexError as exc:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, detail="the knowledge base is not indexed"

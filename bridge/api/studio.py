@@ -3,8 +3,6 @@ translations side by side, what needs work, and readers' votes over the last 30 
 "test a question": what the bot would answer from the published articles (its decision, the
 article and the section it would quote, the scores, the runner-up)."""
 
-import asyncio
-import functools
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -58,11 +56,8 @@ async def studio_page(
     tested: SearchResult | None = None
     unavailable = False
     if question:
-        search = functools.partial(
-            services.knowledge_base().search, question, language=qlang, top_k=3
-        )
         try:
-            tested = await asyncio.to_thread(search)
+            tested = await services.search_articles(question, language=qlang, top_k=3)
         except KBIndexError:
             unavailable = True
     t = STUDIO_STRINGS[language]

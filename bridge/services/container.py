@@ -1,6 +1,8 @@
 """The services of one bridge process, built once in the app's lifespan (bridge/app.py) and
 handed to the routes through typed dependencies (bridge/api/deps.py)."""
 
+import asyncio
+import functools
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +28,7 @@ from bridge.services.studio import Studio
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings
 from knowledge_base.library import ArticleLibrary
+from knowledge_base.search import SearchResult
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
 
@@ -61,6 +64,14 @@ class Services:
         if self._knowledge_base is None:
             self._knowledge_base = KnowledgeBase(self.kb_settings)
         return self._knowledge_base
+
+    async def search_articles(self, query: str, *, language: str, top_k: int) -> SearchResult:
+        """The bot's own search (agents' article search, help center, studio), off the event
+        loop; raises KBIndexError while nothing is indexed."""
+        search = functools.partial(
+            self.knowledge_base().search, query, language=language, top_k=top_k
+        )
+        return await asyncio.to_thread(search)
 
 
 def build_services(settings: Settings, kb_settings: KBSettings) -> Services:

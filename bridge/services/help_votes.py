@@ -41,7 +41,12 @@ class HelpVotes:
         if wait > 0:
             raise TooManyVotes(wait)
         async with self._sessions.begin() as session:
-            row = await feedback.add_help_center_vote(
-                session=session, article_id=article.id, helpful=helpful, language=article.lang
+            row = await feedback.add_feedback(
+                session=session,
+                conversation_id=None,
+                source="help_center",
+                article_id=article.id,
+                helpful=helpful,
+                language=article.lang,
             )
             return row.id

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bridge.db.models import AnswerFeedback, Conversation, Handoff, Message, NpsSurvey
+from bridge.db import feedback
+from bridge.db.models import Conversation, Handoff, Message, NpsSurvey
 from bridge.services import nps_stats
 from bridge.services.report_period import Period
 
@@ -127,20 +128,12 @@ async def helpful_report(
     *, session: AsyncSession, period: Period, language: str | None
 ) -> HelpfulReport:
     """ "Helpful" votes on answers given in the period, overall and per article."""
-    where = [AnswerFeedback.created_at >= period.since, AnswerFeedback.created_at < period.until]
-    if language is not None:
-        where.append(AnswerFeedback.language == language)
-    yes = func.sum(case((AnswerFeedback.helpful, 1), else_=0))
-    no = func.sum(case((AnswerFeedback.helpful, 0), else_=1))
-    rows = await session.execute(
-        select(AnswerFeedback.article_id, yes, no)
-        .where(*where)
-        .group_by(AnswerFeedback.article_id)
-        .order_by(AnswerFeedback.article_id)
+    votes = await feedback.votes_by_article(
+        session=session, since=period.since, until=period.until, language=language
     )
     articles = [
-        ArticleHelpfulness(article_id, int(h), int(n), percent(int(h), int(h) + int(n)))
-        for article_id, h, n in rows.all()
+        ArticleHelpfulness(article_id, h, n, percent(h, h + n))
+        for article_id, (h, n) in sorted(votes.items())
     ]
     helpful = sum(a.helpful for a in articles)
     not_helpful = sum(a.not_helpful for a in articles)

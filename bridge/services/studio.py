@@ -40,31 +40,31 @@ class Version:
 
 @dataclass(frozen=True)
 class Family:
-    """An article and its translations, keyed by the source article's id."""
+    """An article (the source) and its translations."""
 
-    key: str
+    source: Article
     versions: dict[str, Version]
     missing: tuple[str, ...]  # languages without a version
 
     @property
-    def source(self) -> Article:
-        return next(v.article for v in self.versions.values() if v.article.id == self.key)
+    def key(self) -> str:
+        return self.source.id
 
     @property
     def tags(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for v in self.versions.values() for t in v.article.tags))
 
     def needs(self, show: Show) -> bool:
-        versions = self.versions.values()
-        checks = {
+        missing = bool(self.missing)
+        outdated = any(v.outdated for v in self.versions.values())
+        stale = any(v.stale for v in self.versions.values())
+        return {
             "all": True,
-            "missing": bool(self.missing),
-            "outdated": any(v.outdated for v in versions),
-            "stale": any(v.stale for v in versions),
-        }
-        if show == "needs_work":
-            return checks["missing"] or checks["outdated"] or checks["stale"]
-        return checks[show]
+            "needs_work": missing or outdated or stale,
+            "missing": missing,
+            "outdated": outdated,
+            "stale": stale,
+        }[show]
 
 
 def families(
@@ -78,14 +78,10 @@ def families(
 ) -> list[Family]:
     """Every article family, sorted by the source article's title."""
     stale_before = today - timedelta(days=review_after_days)
-    seen: set[str] = set()
     result: list[Family] = []
-    for article in library.articles.values():
-        if article.id in seen:
-            continue
-        members = library.versions_of(article.id)
-        seen.update(a.id for a in members.values())
-        source = next((a for a in members.values() if a.translation_of is None), article)
+    for source_id in library.families:
+        source = library.articles[source_id]
+        members = library.versions_of(source_id)
         versions = {
             lang: Version(
                 article=member,
@@ -97,7 +93,7 @@ def families(
             for lang, member in members.items()
         }
         family = Family(
-            key=source.id,
+            source=source,
             versions=versions,
             missing=tuple(lang for lang in LANGUAGES if lang not in versions),
         )

@@ -13,6 +13,7 @@ from bridge.db.feedback import list_feedback
 from bridge.services.shared_state import HELP_VOTES_PER_IP
 from knowledge_base.articles import load_articles
 from tests import aio
+from tests.staff import services
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -36,7 +37,7 @@ def _links(html: str) -> dict[str, str]:
 
 
 def _articles_dir(client: TestClient) -> Path:
-    return client.app.state.services.kb_settings.articles_dir  # type: ignore[attr-defined,no-any-return]
+    return services(client).kb_settings.articles_dir
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_the_help_center_lists_every_article_of_the_language_by_section(
     expected = {a.id for a in load_articles(_articles_dir(client))[0] if a.lang == lang}
     assert set(_ids(page.text)) == expected and len(_ids(page.text)) == len(expected)
     assert f"<h2>{section}</h2>" in page.text and article in _ids(page.text)
-    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    base = services(client).settings.public_url
     links = _links(page.text)
     assert links["canonical"] == (f"{base}/help?lang=hu" if lang == "hu" else f"{base}/help")
     assert links["hu"] == f"{base}/help?lang=hu" and links["en"] == links["x-default"]
@@ -106,7 +107,7 @@ def test_search_text_is_shown_escaped(client: TestClient) -> None:
 def test_an_article_page_links_its_translation_for_readers_and_search_engines(
     client: TestClient,
 ) -> None:
-    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    base = services(client).settings.public_url
     page = client.get("/kb/hu-warranty-claim").text
     assert _links(page) == {
         "canonical": f"{base}/kb/hu-warranty-claim",
@@ -170,7 +171,7 @@ def test_the_sitemap_lists_the_help_center_and_every_article_with_its_versions(
         }
         for url in root.findall(f"{SITEMAP}url")
     }
-    base = client.app.state.services.settings.public_url  # type: ignore[attr-defined]
+    base = services(client).settings.public_url
     articles = load_articles(_articles_dir(client))[0]
     assert len(entries) == len(articles) + 2
     assert entries[f"{base}/help"]["hu"] == f"{base}/help?lang=hu"

@@ -92,6 +92,21 @@ def test_answers_in_the_pages_language_from_the_first_message_through_nginx(
     assert english.startswith(EN_GREETING), english
 
 
+def _turns(rasa_url: str, sender: str) -> tuple[list[str], str]:
+    """What the customer said, from Rasa's tracker, and the turns as letters: U a user message,
+    A an action, L action_listen. A turn that ran into another shows as UU or UL."""
+    tracker = httpx.get(
+        f"{rasa_url}/conversations/{sender}/tracker", params={"token": RASA_TOKEN}, timeout=30
+    ).json()
+    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    turns = "".join(
+        "U" if e["event"] == "user" else "L" if e.get("name") == "action_listen" else "A"
+        for e in tracker["events"]
+        if e["event"] in ("user", "action")
+    )
+    return said, turns
+
+
 def test_fifty_rapid_messages_of_one_conversation_are_answered_in_order(
     scaled: ScaledStack,
 ) -> None:
@@ -111,17 +126,8 @@ def test_fifty_rapid_messages_of_one_conversation_are_answered_in_order(
         return conversation_id
 
     conversation_id = aio.run(chat())
-    tracker = httpx.get(
-        f"{scaled.rasa_urls[0]}/conversations/{conversation_id}/tracker",
-        params={"token": RASA_TOKEN},
-        timeout=30,
-    ).json()
-    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == texts
-    turns = "".join(
-        "U" if e["event"] == "user" else "L" if e.get("name") == "action_listen" else "A"
-        for e in tracker["events"]
-        if e["event"] in ("user", "action")
-    )
+    said, turns = _turns(scaled.rasa_urls[0], conversation_id)
+    assert said == texts
     assert "UU" not in turns and "UL" not in turns, turns
 
 
@@ -148,17 +154,8 @@ def test_turns_sent_to_both_rasa_processes_at_once_run_one_at_a_time(
             return await asyncio.gather(*(one(i) for i in range(len(texts))))
 
     assert aio.run(send_all()) == [200] * len(texts)
-    tracker = httpx.get(
-        f"{scaled.rasa_urls[1]}/conversations/{sender}/tracker",
-        params={"token": RASA_TOKEN},
-        timeout=30,
-    ).json()
-    assert sorted(e["text"] for e in tracker["events"] if e["event"] == "user") == sorted(texts)
-    turns = "".join(
-        "U" if e["event"] == "user" else "L" if e.get("name") == "action_listen" else "A"
-        for e in tracker["events"]
-        if e["event"] in ("user", "action")
-    )
+    said, turns = _turns(scaled.rasa_urls[1], sender)
+    assert sorted(said) == sorted(texts)
     assert "UU" not in turns and "UL" not in turns, turns
 
 
