@@ -69,14 +69,15 @@ $(MODEL): $(RASA_VENV)/.installed $(BOT_SOURCES)
 migrate: $(VENV)/.installed
 	@$(VENV)/bin/supportbot db upgrade
 
-# Re-index when an article, a language's model (KB_MODEL_EN, KB_MODEL_HU, ...) or an index
-# option changed: `kb index` compares with the manifest and does nothing otherwise, and
-# embeds only the changed articles and languages.
-index: $(VENV)/.installed
+# Index the published articles (the database's; the Markdown files seed a new one) when an
+# article, a language's model (KB_MODEL_EN, KB_MODEL_HU, ...) or an index option changed:
+# `kb index` compares with the manifest and does nothing otherwise, and embeds only the
+# changed articles and languages.
+index: migrate
 	@echo "==> indexing the knowledge base"
 	@$(VENV)/bin/supportbot kb index
 
-setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) index migrate
+setup: $(RASA_VENV)/.installed $(VENV)/.installed $(MODEL) migrate index
 
 # supervisord restarts a process that dies (Ctrl-C stops them all); deploy/supervisord.conf.
 run: setup

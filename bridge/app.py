@@ -1,5 +1,8 @@
 """Application factory: wires settings, database, Rasa client and services into FastAPI."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +28,7 @@ from bridge.api import (
     staff_auth,
     staff_console,
     studio,
+    studio_articles,
     unanswered,
     ws_agent,
     ws_chat,
@@ -32,6 +36,8 @@ from bridge.api import (
 from bridge.services.container import build_services
 from bridge.settings import Settings, get_settings
 from knowledge_base.settings import KBSettings, get_kb_settings
+
+log = logging.getLogger(__name__)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -55,10 +61,18 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
         services = build_services(settings, kb_settings)
         await services.shared.start()
         services.chat.start_sweeper()
+        # A new install publishes the Markdown files; from then on the database holds them.
+        seeded = await services.articles.seed(kb_settings.articles_dir)
+        if seeded:
+            log.info("published %d articles from %s", seeded, kb_settings.articles_dir)
+        indexing = asyncio.create_task(services.index_sync.run(kb_settings.sync_interval_s))
         app.state.services = services
         try:
             yield
         finally:
+            indexing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await indexing
             await services.chat.stop_sweeper()
             await services.chat.drain()
             await services.shared.aclose()
@@ -92,4 +106,5 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(reports.router)
     app.include_router(console_pages.router)
     app.include_router(studio.router)
+    app.include_router(studio_articles.router)
     return app

@@ -14,6 +14,7 @@ from actions.warm_up import WARM_UP_CALL
 from bridge.bench_cli import bench_answers
 from bridge.db import migrate
 from bridge.db.create import create_database
+from bridge.kb_cli import register as register_kb_commands
 from bridge.report_cli import app as report_app
 from bridge.settings import get_settings
 from bridge.user_cli import app as user_app
@@ -23,6 +24,7 @@ from knowledge_base.cli import bench_app
 app = typer.Typer(help="Northwind support assistant: operate the bridge and its data.")
 db_app = typer.Typer(help="The application database.")
 app.add_typer(db_app, name="db")
+register_kb_commands(kb_app)
 app.add_typer(kb_app, name="kb")
 bench_app.command("answers")(bench_answers)
 app.add_typer(bench_app, name="bench")

@@ -6,6 +6,7 @@ problem is left out of the index instead of breaking it.
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,7 @@ class Article:
     # two for the help center's language switch and hreflang, and for writers' "translation
     # missing" list.
     translation_of: str | None = None
+    text: str = ""  # the whole Markdown as stored, front matter included
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,16 @@ def _check_fields(path: Path, meta: dict[str, Any], lines: list[str]) -> None:
 
 def parse_article(path: Path) -> Article:
     """Read and validate one article; raises ArticleError."""
-    raw = path.read_bytes()
+    return parse_article_bytes(path.read_bytes(), path)
+
+
+def parse_article_bytes(raw: bytes, path: Path) -> Article:
+    """Validate one article's Markdown (front matter and body); `path` names it in problems
+    and its stem must be the id (`<lang>/<id>.md` for an article kept in the database)."""
     if len(raw) > MAX_FILE_BYTES:
         raise _fail(path, 1, f"file too big ({len(raw)} bytes; the limit is {MAX_FILE_BYTES})")
-    front, body_lines, body_line = _split(path, _decode(path, raw))
+    text = _decode(path, raw)
+    front, body_lines, body_line = _split(path, text)
     try:
         meta = yaml.safe_load("\n".join(front))
     except yaml.YAMLError as exc:
@@ -156,12 +164,21 @@ def parse_article(path: Path) -> Article:
         path=path,
         body_line=body_line,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        text=text,
         translation_of=meta.get("translation_of"),
     )
 
 
 def load_articles(directory: Path) -> tuple[list[Article], list[ArticleProblem]]:
     """Every valid article under `directory` (recursively), and the problems of the rest."""
+    articles, problems = read_articles(directory)
+    valid, broken = check_links(articles)
+    return valid, problems + broken
+
+
+def read_articles(directory: Path) -> tuple[list[Article], list[ArticleProblem]]:
+    """Every article under `directory` that is valid on its own (its links to other articles
+    not checked yet: see check_links), and the problems of the rest."""
     if not directory.is_dir():
         raise FileNotFoundError(f"articles folder {directory} does not exist")
     articles: list[Article] = []
@@ -186,12 +203,33 @@ def load_articles(directory: Path) -> tuple[list[Article], list[ArticleProblem]]
             continue
         seen[article.id] = path
         articles.append(article)
+    return articles, problems
+
+
+def check_links(articles: Sequence[Article]) -> tuple[list[Article], list[ArticleProblem]]:
+    """The articles whose links hold together as one published set (translation links, one
+    article per url), and the problems of the others."""
     broken = _translation_problems(articles)
-    problems.extend(broken.values())
-    return [a for a in articles if a.id not in broken], problems
+    owner: dict[str, str] = {}
+    for article in articles:
+        if article.id in broken:
+            continue
+        if article.url in owner:
+            broken[article.id] = ArticleProblem(
+                article.path,
+                _key_line(_front_lines(article), "url"),
+                f"url {article.url!r} is also the url of {owner[article.url]!r}",
+            )
+        else:
+            owner[article.url] = article.id
+    return [a for a in articles if a.id not in broken], list(broken.values())
 
 
-def _translation_problems(articles: list[Article]) -> dict[str, ArticleProblem]:
+def _front_lines(article: Article) -> list[str]:
+    return article.text.splitlines()[1:]
+
+
+def _translation_problems(articles: Sequence[Article]) -> dict[str, ArticleProblem]:
     """Translation links that point nowhere, to the same language, to another translation,
     or to a source that already has a translation in this language: by the linking article."""
     by_id = {a.id: a for a in articles}
@@ -219,8 +257,7 @@ def _translation_problems(articles: list[Article]) -> dict[str, ArticleProblem]:
         else:
             taken[(source_id, article.lang)] = article.id
             continue
-        lines = article.path.read_text(encoding="utf-8").splitlines()[1:]
         problems[article.id] = ArticleProblem(
-            article.path, _key_line(lines, "translation_of"), reason
+            article.path, _key_line(_front_lines(article), "translation_of"), reason
         )
     return problems

@@ -2,6 +2,7 @@
 
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from knowledge_base.articles import load_articles
+from knowledge_base.articles import Article, ArticleProblem, load_articles
 from knowledge_base.calibration import CalibrationEntry, search_config, write_calibration
 from knowledge_base.evaluation import (
     Scores,
@@ -33,7 +34,7 @@ from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import get_kb_settings
 from knowledge_base.text import LANGUAGES
 
-app = typer.Typer(help="Knowledge-base articles: validate, index, search, stats.")
+app = typer.Typer(help="Knowledge-base articles: validate, import, index, export, search, stats.")
 console = Console()
 Language = Annotated[str, typer.Option("--lang", help="Customer language: en or hu.")]
 
@@ -46,7 +47,8 @@ def _check_language(language: str) -> str:
 
 @app.command()
 def validate() -> None:
-    """Check every article; print each problem with file, line and reason."""
+    """Check every article file in KB_ARTICLES_DIR (before `supportbot kb import`); print each
+    problem with file, line and reason."""
     settings = get_kb_settings()
     articles, problems = load_articles(settings.articles_dir)
     for problem in problems:
@@ -59,19 +61,12 @@ def validate() -> None:
         raise typer.Exit(1)
 
 
-@app.command()
-def index(
-    full: Annotated[bool, typer.Option("--full", help="Re-embed every article.")] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Fail (after indexing) when any article is invalid.")
-    ] = False,
+def index_articles(
+    articles: Sequence[Article], problems: Sequence[ArticleProblem], *, full: bool, strict: bool
 ) -> None:
-    """Build a new index (only changed articles are embedded) and make it current.
-
-    Invalid articles are reported and left out; the valid ones are indexed.
-    """
+    """Build a new index from `articles` (only changed ones are embedded) and make it current;
+    `problems` are the articles left out. Used by `supportbot kb index`."""
     settings = get_kb_settings().for_bulk()
-    articles, problems = load_articles(settings.articles_dir)
     for problem in problems:
         console.print(f"[yellow]skipped[/yellow] {problem}")
     if not articles:

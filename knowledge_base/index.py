@@ -154,8 +154,10 @@ def build_index(
     full: bool = False,
     progress: Callable[[int, int], None] | None = None,
     chunker: Callable[[Article], list[Chunk]] | None = None,
+    reuse_from: Path | None = None,
 ) -> BuildReport:
-    """Build a new version from `articles` and make it the current one."""
+    """Build a new version from `articles` and make it the current one; vectors of unchanged
+    articles are taken from the current version in `reuse_from` (default: `index_dir`)."""
     started = time.perf_counter()
     max_chunk_words, lexicon_steps = options.max_chunk_words, options.lexicon_steps
     if not articles:
@@ -167,7 +169,7 @@ def build_index(
     previous: LoadedIndex | None = None
     if not full:
         try:
-            previous = load_index(index_dir)
+            previous = load_index(reuse_from or index_dir)
         except KBIndexError:
             previous = None  # nothing to reuse: embed everything
     if previous is not None and previous.manifest.max_chunk_words != max_chunk_words:

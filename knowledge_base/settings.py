@@ -99,6 +99,13 @@ class KBSettings(BaseSettings):
     )
     candidates: int = Field(50, ge=1, le=1000, description="Dense candidates per leg.")
     reload_interval_s: float = Field(1.0, gt=0, description="How often to look for a new index.")
+    sync_interval_s: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        description="How often a bridge checks the database for newly published articles "
+        "and indexes them on its host.",
+    )
     max_query_chars: int = Field(1000, ge=10, description="Longer queries are cut.")
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ from bridge.settings import Settings
 from knowledge_base.articles import load_articles
 from knowledge_base.embedding import Embedder
 from knowledge_base.index import build_index
+from knowledge_base.index_store import CURRENT
 from knowledge_base.models import language_embedders
 from knowledge_base.settings import KBSettings
 from tests import aio
@@ -53,7 +54,8 @@ async def truncate_postgres(url: str) -> None:
     try:
         await connection.execute(
             "TRUNCATE conversations, messages, handoffs, users, offline_requests,"
-            " conversation_notes, nps_surveys, answer_feedback, goals CASCADE"
+            " conversation_notes, nps_surveys, answer_feedback, goals, kb_revisions, kb_articles"
+            " CASCADE"
         )
     finally:
         await connection.close()
@@ -148,9 +150,21 @@ def settings(database_url: str, stack: RasaStack) -> Settings:
     return make_settings(database_url, stack)
 
 
+def private_index(kb_settings: KBSettings, folder: Path) -> KBSettings:
+    """The session's settings with a copy of its current index in `folder`: a bridge that
+    publishes indexes into its own copy, and other tests keep the session's."""
+    version = (kb_settings.index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    shutil.copytree(kb_settings.index_dir / version, folder / version)
+    (folder / CURRENT).write_text(version, encoding="utf-8")
+    return kb_settings.model_copy(update={"index_dir": folder})
+
+
 @pytest.fixture
-def client(settings: Settings, kb_settings: KBSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, kb_settings)) as test_client:
+def client(settings: Settings, kb_settings: KBSettings, tmp_path: Path) -> Iterator[TestClient]:
+    """The bridge in process, on its own copy of the index (an article published in a test
+    changes only that copy)."""
+    own = private_index(kb_settings, tmp_path / "kb-index")
+    with TestClient(create_app(settings, own)) as test_client:
         yield test_client
 
 

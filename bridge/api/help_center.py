@@ -1,24 +1,20 @@
 """The public help center: `/help` (sections, tags, search), every article as a page
 (`/kb/{id}`, where each link the bot gives opens) and `/sitemap.xml`. No sign-in.
 
-Articles come from the articles folder through `ArticleLibrary`, so an edited article shows at
-once and an invalid one never does. Markdown is rendered with raw HTML disabled, and
-markdown-it drops `javascript:`, `vbscript:`, `file:` and `data:` links, so article text can
-never inject markup or script.
+Articles are the published ones (the studio's article store): a publish shows at once, and a
+draft or an archived article never does. Markdown is rendered by bridge/web/markdown.py,
+which lets article text inject no markup or script.
 Search is the bot's own hybrid search. A reader scans a list, so it shows what the bot would
 answer, or else the matches that share a word with the question; a question matching nothing
 but by vague meaning shows "no article answers that yet" rather than unrelated articles.
 """
 
-import asyncio
-import functools
 import re
 from typing import Annotated, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
 from bridge.api.deps import ServicesDep
@@ -26,6 +22,7 @@ from bridge.api.pages import JAVASCRIPT, SCRIPT_CACHE, STATIC, templates
 from bridge.schemas import Language
 from bridge.services.help_votes import TooManyVotes, UnknownArticle
 from bridge.web.help_strings import HELP_STRINGS
+from bridge.web.markdown import render_article
 from knowledge_base.index_store import KBIndexError
 from knowledge_base.library import Library, description
 
@@ -33,11 +30,6 @@ router = APIRouter(tags=["help center"])
 _ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_QUERY_CHARS = 200
 SNIPPET_CHARS = 220
-
-
-@functools.cache
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
 def _help_url(base: str, language: str) -> str:
@@ -59,7 +51,7 @@ async def help_center(
     tag: Annotated[str, Query(max_length=100)] = "",
 ) -> HTMLResponse:
     base = services.settings.public_url
-    library: Library = await asyncio.to_thread(services.library.current)
+    library: Library = await services.articles.library()
     query, tag = " ".join(q.split()), tag.strip()
     hits: list[dict[str, str]] = []
     fell_back = unavailable = False
@@ -106,7 +98,7 @@ async def help_center(
 async def article_page(article_id: str, request: Request, services: ServicesDep) -> HTMLResponse:
     if not _ARTICLE_ID.fullmatch(article_id):
         raise HTTPException(404, detail="no such article")
-    library: Library = await asyncio.to_thread(services.library.current)
+    library: Library = await services.articles.library()
     article = library.articles.get(article_id)
     if article is None:
         raise HTTPException(404, detail="no such article")
@@ -122,7 +114,7 @@ async def article_page(article_id: str, request: Request, services: ServicesDep)
         "kb_article.html",
         article.lang,
         article=article,
-        body_html=_markdown().render(article.body),
+        body_html=render_article(article.body),
         description=description(article),
         canonical=f"{base}/kb/{article.id}",
         alternates=alternates if len(versions) > 1 else [],
@@ -139,7 +131,7 @@ async def vote_script() -> FileResponse:
 async def sitemap(services: ServicesDep) -> Response:
     """The help center and every valid article, each with its language versions."""
     base = services.settings.public_url
-    library: Library = await asyncio.to_thread(services.library.current)
+    library: Library = await services.articles.library()
     entries: list[tuple[str, str | None, list[tuple[str, str]]]] = [
         (_help_url(base, lang), None, [(x, _help_url(base, x)) for x in ("en", "hu")])
         for lang in ("en", "hu")

@@ -279,3 +279,44 @@ class Goal(Base):
     goal: Mapped[str] = mapped_column(String(64), index=True)
     page_url: Mapped[str | None] = mapped_column(String(2048))
     reached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KbArticle(Base):
+    """A knowledge-base article as the studio keeps it: the published Markdown (what the bot,
+    the help center and the sitemap serve while `state` is published) and a writer's unpublished
+    draft. `version` goes up with every change, and a change names the version it was made
+    from, so two writers never overwrite each other silently."""
+
+    __tablename__ = "kb_articles"
+    __table_args__ = (
+        CheckConstraint("state IN ('draft', 'published', 'archived')", name="ck_kb_state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    state: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    published_text: Mapped[str | None] = mapped_column(Text)
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    draft_text: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class KbRevision(Base):
+    """Every change of what is published (publish, restore, archive, import), with the whole
+    text: the history a writer restores from. The newest id is the published set's
+    generation, which every host compares with what it last indexed."""
+
+    __tablename__ = "kb_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number", name="uq_kb_revision_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    # seed | import | publish | restore | archive | questions
+    action: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(254))
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

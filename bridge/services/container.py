@@ -11,12 +11,14 @@ from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services.after_agent_survey import AfterAgentSurvey
 from bridge.services.agent_console import AgentConsole
 from bridge.services.agent_sockets import AgentSockets
+from bridge.services.article_store import ArticleStore
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import ChatLimits, ChatService
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
 from bridge.services.help_votes import HelpVotes
+from bridge.services.index_sync import IndexSync
 from bridge.services.offline_requests import OfflineRequests
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.rasa_client import RasaClient
@@ -27,7 +29,6 @@ from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.studio import Studio
 from bridge.services.tokens import CustomerTokens
 from bridge.settings import Settings
-from knowledge_base.library import ArticleLibrary
 from knowledge_base.search import SearchResult
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
@@ -54,7 +55,8 @@ class Services:
     goals: GoalService
     offline_requests: OfflineRequests
     readiness: Readiness
-    library: ArticleLibrary
+    articles: ArticleStore
+    index_sync: IndexSync
     help_votes: HelpVotes
     studio: Studio
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
@@ -98,7 +100,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         turns=shared.turns,
     )
     customers = CustomerPresence(hub, shared.connections)
-    library = ArticleLibrary(kb_settings.articles_dir)
+    articles = ArticleStore(sessions)
     handoffs = HandoffService(
         sessions=sessions,
         hub=hub,
@@ -118,7 +120,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             customer_present=customers.present,
         ),
     )
-    return Services(
+    services = Services(
         settings,
         kb_settings,
         engine,
@@ -147,7 +149,9 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         readiness=Readiness(
             engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
         ),
-        library=library,
-        help_votes=HelpVotes(sessions, library, shared.help_votes_by_ip),
-        studio=Studio(sessions, library, kb_settings.review_after_days),
+        articles=articles,
+        index_sync=IndexSync(articles, kb_settings, lambda: services.knowledge_base().embedders),
+        help_votes=HelpVotes(sessions, articles, shared.help_votes_by_ip),
+        studio=Studio(sessions, articles, kb_settings.review_after_days),
     )
+    return services

@@ -1,13 +1,11 @@
 """Help-center readers' "was this helpful?" on an article page: stored with the chat answers'
 feedback (`source` help_center), for published articles only, a limited number per address."""
 
-import asyncio
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import feedback
+from bridge.services.article_store import ArticleStore
 from bridge.services.ports import RateLimiter
-from knowledge_base.library import ArticleLibrary
 
 
 class UnknownArticle(LookupError):
@@ -24,17 +22,17 @@ class HelpVotes:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        library: ArticleLibrary,
+        articles: ArticleStore,
         by_address: RateLimiter,
     ) -> None:
         self._sessions = sessions
-        self._library = library
+        self._articles = articles
         self._by_address = by_address
 
     async def vote(self, *, article_id: str, helpful: bool, address: str) -> int:
         """Store the vote; its id. The language is the article's own, not the caller's word.
         Raises UnknownArticle (not published) or TooManyVotes."""
-        article = (await asyncio.to_thread(self._library.current)).articles.get(article_id)
+        article = (await self._articles.library()).articles.get(article_id)
         if article is None:
             raise UnknownArticle(article_id)
         wait = await self._by_address.retry_after(address)

@@ -5,23 +5,26 @@ work (a missing translation, a translation older than its source, an article not
 articles as they are now, so a group the new text answers leaves the to-do list."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import feedback
+from bridge.services.article_store import ArticleStore, WorkingCopy, parse_stored
 from bridge.services.report_period import Period
 from bridge.services.unanswered_clusters import QuestionGroup, unanswered_groups
-from knowledge_base.articles import Article
-from knowledge_base.library import ArticleLibrary, Library
+from knowledge_base.articles import Article, ArticleError
+from knowledge_base.library import Library, build_library
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import LANGUAGES
 
 FEEDBACK_DAYS = 30
 Show = Literal["all", "needs_work", "missing", "outdated", "stale"]
+State = Literal["any", "draft", "published", "archived", "changed"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,15 @@ class Version:
     outdated: bool  # a translation older than its source
     helpful: int
     not_helpful: int
+    copy: WorkingCopy | None = None  # its state, version and draft in the store
+
+    @property
+    def state(self) -> str:
+        return self.copy.state if self.copy else "published"
+
+    @property
+    def has_draft(self) -> bool:
+        return self.copy is not None and self.copy.has_draft
 
     @property
     def rate_pct(self) -> float | None:
@@ -54,6 +66,13 @@ class Family:
     def tags(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t for v in self.versions.values() for t in v.article.tags))
 
+    def in_state(self, state: State) -> bool:
+        if state == "any":
+            return True
+        if state == "changed":
+            return any(v.has_draft for v in self.versions.values())
+        return any(v.state == state for v in self.versions.values())
+
     def needs(self, show: Show) -> bool:
         missing = bool(self.missing)
         outdated = any(v.outdated for v in self.versions.values())
@@ -75,6 +94,8 @@ def families(
     review_after_days: int,
     tag: str = "",
     show: Show = "all",
+    state: State = "any",
+    copies: Mapping[str, WorkingCopy] | None = None,
 ) -> list[Family]:
     """Every article family, sorted by the source article's title."""
     stale_before = today - timedelta(days=review_after_days)
@@ -89,15 +110,21 @@ def families(
                 outdated=member is not source and member.updated < source.updated,
                 helpful=votes.get(member.id, (0, 0))[0],
                 not_helpful=votes.get(member.id, (0, 0))[1],
+                copy=(copies or {}).get(member.id),
             )
             for lang, member in members.items()
         }
         family = Family(
             source=source,
             versions=versions,
-            missing=tuple(lang for lang in LANGUAGES if lang not in versions),
+            # An archived translation is as good as none for readers.
+            missing=tuple(
+                lang
+                for lang in LANGUAGES
+                if lang not in versions or versions[lang].state == "archived"
+            ),
         )
-        if (not tag or tag in family.tags) and family.needs(show):
+        if (not tag or tag in family.tags) and family.needs(show) and family.in_state(state):
             result.append(family)
     return sorted(result, key=lambda f: f.source.title.casefold())
 
@@ -113,15 +140,18 @@ class Studio:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        library: ArticleLibrary,
+        articles: ArticleStore,
         review_after_days: int,
     ) -> None:
         self._sessions = sessions
-        self._library = library
+        self._articles = articles
         self._review_after_days = review_after_days
 
-    async def overview(self, *, tag: str = "", show: Show = "all") -> Overview:
-        library = await asyncio.to_thread(self._library.current)
+    async def overview(
+        self, *, tag: str = "", show: Show = "all", state: State = "any"
+    ) -> Overview:
+        copies = {c.id: c for c in await self._articles.all()}
+        library = await asyncio.to_thread(_listed, copies.values())
         now = datetime.now(UTC)
         async with self._sessions() as session:
             votes = await feedback.votes_by_article(
@@ -135,10 +165,42 @@ class Studio:
                 review_after_days=self._review_after_days,
                 tag=tag,
                 show=show,
+                state=state,
+                copies=copies,
             ),
             tags=sorted({t for a in library.articles.values() for t in a.tags}),
             review_after_days=self._review_after_days,
         )
+
+
+def _listed(copies: Iterable[WorkingCopy]) -> Library:
+    """Every article as the studio lists it: its published text, else its draft (a draft that
+    does not validate yet is listed by what can be read of it)."""
+    listed = []
+    for copy in copies:
+        text = copy.published_text or copy.draft_text or ""
+        try:
+            listed.append(parse_stored(copy.id, copy.lang, text))
+        except ArticleError:
+            fields = copy.fields()
+            listed.append(
+                Article(
+                    id=copy.id,
+                    title=fields.title or copy.id,
+                    lang=copy.lang,
+                    tags=fields.tags,
+                    url=fields.url,
+                    updated=copy.updated_at.date(),
+                    questions=fields.questions,
+                    body=fields.body,
+                    path=Path(copy.lang) / f"{copy.id}.md",
+                    body_line=1,
+                    content_hash="",
+                    translation_of=fields.translation_of,
+                    text=text,
+                )
+            )
+    return build_library(listed)
 
 
 @dataclass(frozen=True)
@@ -156,26 +218,6 @@ class Gap:
     def answered(self) -> bool:
         """Every example question is answered now: the group leaves the to-do list."""
         return all(r.article_id is not None for r in self.retried)
-
-    def skeleton(self) -> str:
-        """A new article's Markdown, the group's questions as its example questions: for a
-        writer to complete and save under knowledge_base/articles/<lang>/."""
-        questions = "\n".join(f"  - {_yaml_text(q)}" for q in self.group.examples)
-        return (
-            f"---\nid: new-article\ntitle: \nlang: {self.group.language}\ntags: []\n"
-            f"url: /kb/new-article\nupdated: {datetime.now(UTC).date().isoformat()}\n"
-            f"questions:\n{questions}\n---\n"
-        )
-
-    def questions_yaml(self) -> str:
-        """The group's questions as lines to add under an article's `questions:`."""
-        return "\n".join(f"  - {_yaml_text(q)}" for q in self.group.examples)
-
-
-def _yaml_text(text: str) -> str:
-    """`text` as a double-quoted YAML string: safe whatever the customer typed."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{" ".join(escaped.split())}"'
 
 
 MAX_GAPS = 30  # the biggest groups: each costs a search per example question

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bridge.db import articles as articles_repo
 from bridge.db.feedback import list_feedback
+from bridge.services.article_store import ArticleStore
 from bridge.services.shared_state import HELP_VOTES_PER_IP
 from knowledge_base.articles import load_articles
 from tests import aio
+from tests.articles import archive, fields, with_store
 from tests.staff import services
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -123,39 +127,50 @@ def test_an_article_page_links_its_translation_for_readers_and_search_engines(
     assert 'class="language-switch" href="/kb/hu-warranty-claim"' in english
 
 
-def test_an_article_without_translation_has_no_switch(client: TestClient) -> None:
-    path = _articles_dir(client) / "en" / "only-english.md"
-    path.write_text(
-        "---\nid: only-english\ntitle: Only in English\nlang: en\ntags: [test]\n"
-        "url: /kb/only-english\nupdated: 2026-01-01\n---\nJust [a link](javascript:alert(1)) "
-        "and [the shop](https://shop.example/).\n",
-        encoding="utf-8",
-    )
-    try:
-        page = client.get("/kb/only-english").text
-        listed = client.get("/help").text
-    finally:
-        path.unlink()
+def _publish_new(database_url: str, article_id: str, body: str) -> None:
+    async def work(store: ArticleStore) -> None:
+        created = await store.create(fields(article_id, body=body), author="test")
+        await store.publish(
+            article_id, version=created.version, fields=fields(article_id, body=body), author="test"
+        )
+
+    with_store(database_url, work)
+
+
+def test_an_article_without_translation_has_no_switch(
+    client: TestClient, database_url: str
+) -> None:
+    body = "Just [a link](javascript:alert(1)) and [the shop](https://shop.example/)."
+    _publish_new(database_url, "only-english", body)
+    page = client.get("/kb/only-english").text
     assert "language-switch" not in page and 'hreflang="' not in page
     assert 'href="javascript:' not in page  # left as text, inert
     assert '<a href="https://shop.example/">the shop</a>' in page
-    assert "only-english" in _ids(listed)  # a new article shows at once
-    assert client.get("/kb/only-english").status_code == 404  # and is gone once removed
+    assert "only-english" in _ids(client.get("/help").text)  # a publish shows at once
+    archive(database_url, "only-english")
+    assert client.get("/kb/only-english").status_code == 404  # and is gone once archived
+    assert "only-english" not in client.get("/sitemap.xml").text
 
 
-def test_an_invalid_article_is_never_shown(client: TestClient) -> None:
-    path = _articles_dir(client) / "hu" / "hu-broken-link.md"
-    path.write_text(
-        "---\nid: hu-broken-link\ntitle: Törött\nlang: hu\ntags: [teszt]\n"
-        "url: /kb/hu-broken-link\nupdated: 2026-01-01\ntranslation_of: nowhere\n---\nSzöveg.\n",
-        encoding="utf-8",
-    )
-    try:
-        assert client.get("/kb/hu-broken-link").status_code == 404
-        assert "hu-broken-link" not in client.get("/help?lang=hu").text
-        assert "hu-broken-link" not in client.get("/sitemap.xml").text
-    finally:
-        path.unlink()
+def test_drafts_and_broken_texts_are_never_shown(client: TestClient, database_url: str) -> None:
+    with_store(database_url, lambda store: store.create(fields("draft-only"), author="test"))
+
+    async def broken(session: AsyncSession) -> None:  # as an older release might have stored
+        text = (
+            "---\nid: hu-broken-link\ntitle: Törött\nlang: hu\ntags: [teszt]\n"
+            "url: /kb/hu-broken-link\nupdated: 2026-01-01\ntranslation_of: nowhere\n---\nSzöveg.\n"
+        )
+        await articles_repo.insert(
+            session=session, article_id="hu-broken-link", language="hu", text=text,
+            author="test", published=True,
+        )  # fmt: skip
+
+    aio.run_sql(database_url, broken)
+    for article_id in ("draft-only", "hu-broken-link"):
+        assert client.get(f"/kb/{article_id}").status_code == 404
+        assert article_id not in client.get("/help?lang=hu").text
+        assert article_id not in client.get("/help").text
+        assert article_id not in client.get("/sitemap.xml").text
 
 
 def test_the_sitemap_lists_the_help_center_and_every_article_with_its_versions(
