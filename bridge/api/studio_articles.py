@@ -137,7 +137,7 @@ def _copy_json(copy: WorkingCopy) -> dict[str, Any]:
 
 def _invalid(exc: ArticleInvalid) -> HTTPException:
     return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
         detail={"message": "the article has problems", "problems": _problems(exc.problems)},
     )
 
