@@ -29,15 +29,9 @@ from pathlib import Path
 
 import httpx
 import websockets
-from sqlalchemy.engine import make_url
 
 from bench.report import percentile, write_section
-from bench.stack import running_stack
-from tests import aio
-from tests.conftest import make_settings
-from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
-from tests.redis_server import delete_prefix, fresh_prefix
-from tests.scaled_stack import ScaledStack
+from bench.stack import running_stack, scaled_stack
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "answers_dev.csv"
 ANSWER_TIMEOUT_S = 60.0
@@ -177,37 +171,9 @@ def single(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
 
 @contextmanager
 def scaled(workdir: Path) -> Iterator[tuple[str, Callable[[], float]]]:
-    server = make_url(POSTGRES_ADMIN_URL)
-    names = [f"supportbot_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    bridge_db, tracker_db = (
-        server.set(database=n).render_as_string(hide_password=False) for n in names
-    )
-    prefix = fresh_prefix()
-    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    settings = make_settings(
-        bridge_db,
-        None,
-        redis_url=redis_url,
-        redis_prefix=prefix,
-        rate_limit_messages=100000,
-        rasa_timeout_s=8.0,  # the default, as in the single-process stack
-    )
-    stack = ScaledStack(
-        workdir,
-        settings=settings,
-        tracker_url=tracker_db,
-        redis_url=redis_url,
-        extra_env={},
-    )
-    stack.start()
-    try:
+    with scaled_stack(workdir) as stack:
         pid = stack.supervisord.popen.pid if stack.supervisord.popen else 0
         yield stack.url, lambda: process_tree_cpu_s(pid)
-    finally:
-        stack.stop()
-        delete_prefix(redis_url, prefix)
-        for name in names:
-            aio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 BEFORE_TURNS_PER_S = 7.0  # issue 11's measurement at N = 50, before this work

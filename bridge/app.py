@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
         seeded = await services.articles.seed(kb_settings.articles_dir)
         if seeded:
             log.info("published %d articles from %s", seeded, kb_settings.articles_dir)
+        if kb_settings.warm_up:
+            services.start_warm_up()
         indexing = asyncio.create_task(services.index_sync.run(kb_settings.sync_interval_s))
         app.state.services = services
         try:

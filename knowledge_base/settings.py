@@ -99,6 +99,17 @@ class KBSettings(BaseSettings):
     )
     candidates: int = Field(50, ge=1, le=1000, description="Dense candidates per leg.")
     reload_interval_s: float = Field(1.0, gt=0, description="How often to look for a new index.")
+    warm_up: bool = Field(
+        True,
+        description="A bridge loads the models and the index when it starts (in the "
+        "background), so its first publish and help-center search are not slow.",
+    )
+    sync: bool = Field(
+        True,
+        description="Whether this bridge indexes the published articles on its host. Off "
+        "where another process keeps the index folder current (e.g. one bridge of several "
+        "sharing a folder).",
+    )
     sync_interval_s: float = Field(
         2.0,
         gt=0,

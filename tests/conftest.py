@@ -94,7 +94,10 @@ def kb_settings(tmp_path_factory: pytest.TempPathFactory) -> KBSettings:
     workdir = tmp_path_factory.mktemp("kb")
     articles = workdir / "articles"
     shutil.copytree(ROOT / "knowledge_base" / "articles", articles)
-    settings = KBSettings(articles_dir=articles, index_dir=workdir / "index", reload_interval_s=0.5)
+    # No warm-up: most tests never search, and a model load per app would cost seconds each.
+    settings = KBSettings(
+        articles_dir=articles, index_dir=workdir / "index", reload_interval_s=0.5, warm_up=False
+    )
     valid, problems = load_articles(articles)
     assert not problems, problems
     build_index(articles=valid, embedders=shared_embedders(), index_dir=settings.index_dir)

@@ -85,10 +85,11 @@ async def console(bridge: LiveBridge, cookies: httpx.Cookies) -> Any:
 
 @asynccontextmanager
 async def signed_in_agent(
-    live_bridge: LiveBridge, email: str = "anna@example.com"
+    live_bridge: LiveBridge, email: str = "anna@example.com", *, role: str = "agent"
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """An agent (Anna unless told), signed in to the live bridge the way the login page does."""
-    add_user(live_bridge.settings.database_url, email)
+    """An agent (Anna unless told; or another role), signed in to the live bridge the way the
+    login page does."""
+    add_user(live_bridge.settings.database_url, email, role=role)
     async with httpx.AsyncClient(base_url=live_bridge.url) as http:
         await http.get("/login")
         response = await http.post(

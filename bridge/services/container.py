@@ -3,6 +3,8 @@ handed to the routes through typed dependencies (bridge/api/deps.py)."""
 
 import asyncio
 import functools
+import logging
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -33,6 +35,8 @@ from knowledge_base.search import SearchResult
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -60,12 +64,27 @@ class Services:
     help_votes: HelpVotes
     studio: Studio
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
+    _knowledge_base_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def knowledge_base(self) -> KnowledgeBase:
-        """For the agents' article search; the model loads on the first search, not at start."""
-        if self._knowledge_base is None:
-            self._knowledge_base = KnowledgeBase(self.kb_settings)
-        return self._knowledge_base
+        """The bot's search and models, for the help center, the studio and the agents'
+        article search; created on first use (the warm-up thread may be first)."""
+        with self._knowledge_base_lock:
+            if self._knowledge_base is None:
+                self._knowledge_base = KnowledgeBase(self.kb_settings)
+            return self._knowledge_base
+
+    def start_warm_up(self) -> None:
+        """Load the models and the index in a background thread: the first publish (which
+        indexes) and the first search are then as fast as the later ones."""
+
+        def warm_up() -> None:
+            try:
+                self.knowledge_base().warm_up()
+            except Exception:  # nothing indexed yet, or a model that fails: the first use says
+                log.exception("warming up the knowledge base failed")
+
+        threading.Thread(target=warm_up, name="kb-warm-up", daemon=True).start()
 
     async def search_articles(self, query: str, *, language: str, top_k: int) -> SearchResult:
         """The bot's own search (agents' article search, help center, studio), off the event

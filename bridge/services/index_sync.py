@@ -54,7 +54,10 @@ class IndexSync:
 
     async def sync(self) -> SyncResult | None:
         """Index the published articles if they changed since the last sync; None when they
-        did not (or there are none yet: the index built from the files keeps serving)."""
+        did not, when this bridge does not index (KB_SYNC=false), or when there are none yet
+        (the index built from the files keeps serving)."""
+        if not self._settings.sync:
+            return None
         async with self._lock:
             started = time.perf_counter()
             generation, articles = await self._store.published()
@@ -85,7 +88,7 @@ class IndexSync:
 
     async def run(self, interval_s: float) -> None:
         """Sync every `interval_s` until cancelled; a failed sync is logged and retried."""
-        while True:
+        while self._settings.sync:
             try:
                 await self.sync()
             except Exception:

@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from knowledge_base.settings import get_kb_settings
 from tests import aio
-from tests.conftest import make_settings
+from tests.conftest import make_settings, private_index
 from tests.live_chat import (
     ask,
     ask_for_a_person,
@@ -53,6 +54,8 @@ def scaled(
         server.set(database=name).render_as_string(hide_password=False) for name in names
     )
     prefix = fresh_prefix()
+    # Its own copy of the index: an article published in a test reaches no other test.
+    index = private_index(get_kb_settings(), tmp_path_factory.mktemp("kb-index"))
     settings = make_settings(
         bridge_db, None, redis_url=redis_url, redis_prefix=prefix, rate_limit_messages=100
     )
@@ -62,7 +65,11 @@ def scaled(
         tracker_url=make_url(tracker_db).set(drivername="postgresql").render_as_string(False),
         redis_url=redis_url,
         # A message whose bridge died before Rasa answered is relayed again after 10 s.
-        extra_env={"NPS_AFTER_AGENT": "false", "RELAY_RETRY_AFTER_S": "10"},
+        extra_env={
+            "NPS_AFTER_AGENT": "false",
+            "RELAY_RETRY_AFTER_S": "10",
+            "KB_INDEX_DIR": str(index.index_dir),
+        },
     )
     stack.start()
     try:
@@ -289,3 +296,42 @@ async def test_agents_on_two_bridge_processes_race_for_a_customer_who_came_throu
                 back = await winner.post(f"/api/staff/handoffs/{handoff}/hand-back")
                 assert back.status_code == 200, back.text
                 await widget.next("status", status="bot")
+
+
+GIFT_WRAPPING = {
+    "id": "scaled-gift-wrapping",
+    "lang": "en",
+    "title": "Gift wrapping",
+    "tags": ["orders"],
+    "questions": ["can you gift wrap my order?"],
+    "body": "We gift wrap any order for 3 euros: tick gift wrapping at checkout and add a card "
+    "message of up to 200 characters.",
+}
+
+
+async def _publish_and_wait(scaled: ScaledStack) -> float:
+    """Publish through bridge 0; seconds until a customer on bridge 1 gets the article."""
+    writer = scaled.bridge(0)
+    async with signed_in_agent(writer, "writer@example.com", role="editor") as http:  # type: ignore[arg-type]
+        created = await http.post("/api/studio/articles", json=GIFT_WRAPPING)
+        assert created.status_code == 201, created.text
+        published = await http.post(
+            f"/api/studio/articles/{GIFT_WRAPPING['id']}/publish",
+            json={"version": created.json()["version"], "article": GIFT_WRAPPING},
+            timeout=60,  # this bridge indexes it before answering
+        )
+        assert published.status_code == 200, published.text
+    started = time.monotonic()
+    while time.monotonic() - started < 30:
+        answer = await ask(scaled.bridge(1), "do you gift wrap orders?")  # type: ignore[arg-type]
+        if "gift wrap any order" in answer:
+            return time.monotonic() - started
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"not answered from the new article within 30 s: {answer!r}")
+
+
+def test_an_article_published_on_one_bridge_is_answered_through_the_other(
+    scaled: ScaledStack,
+) -> None:
+    # The action server, another process, switches to the index the first bridge built.
+    assert aio.run(_publish_and_wait(scaled)) <= 10
