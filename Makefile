@@ -135,6 +135,7 @@ bench: setup
 	@$(PY) -m bench.kb_speed
 	@$(PY) -m bench.help_center
 	@$(PY) -m bench.studio_speed
+	@$(PY) -m bench.publish_speed
 	@$(PY) -m bench.e5_engines
 	@$(PY) -m bench.kb_quality
 	@$(PY) -m bench.answers

@@ -105,9 +105,10 @@ def main() -> None:
         f"| {len(ids)} | {shown} | {args.votes} | {cold_ms:.0f} | {percentile(times, 50):.0f} "
         f"| {percentile(times, 95):.0f} |\n\n"
         "Target: the article list with 2,000 articles and 30 days of feedback renders in "
-        "≤ 300 ms. The first request reads and validates every article file; later ones reuse "
-        "them until a file changes (a directory listing per request). In-process, SQLite, "
-        "signed in as an editor, 20 requests after the first."
+        "≤ 300 ms. The articles live in the database (seeded from the files when the bridge "
+        "starts). The first request reads and validates every article; later ones read each "
+        "article's state and version and re-read only the texts whose version changed. "
+        "In-process, SQLite, signed in as an editor, 20 requests after the first."
     )
     print(body)
     if not args.no_write:

@@ -5,6 +5,7 @@ Every change names the `version` it was made from and is one conditional UPDATE,
 writers saving the same article at once exactly one wins and the other is told (None).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,8 +42,45 @@ async def published_texts(*, session: AsyncSession) -> list[tuple[str, str, str]
     return [(row.id, row.lang, row.published_text or "") for row in rows]
 
 
-async def all_articles(*, session: AsyncSession) -> list[KbArticle]:
-    return list((await session.scalars(select(KbArticle).order_by(KbArticle.id))).all())
+@dataclass(frozen=True)
+class ArticleState:
+    """An article's row without its texts: what the studio's list needs of every article."""
+
+    id: str
+    lang: str
+    state: str
+    version: int
+    has_draft: bool
+    updated_at: datetime
+    updated_by: str | None
+
+
+async def states(*, session: AsyncSession) -> list[ArticleState]:
+    rows = await session.execute(
+        select(
+            KbArticle.id,
+            KbArticle.lang,
+            KbArticle.state,
+            KbArticle.version,
+            KbArticle.draft_text.is_not(None).label("has_draft"),
+            KbArticle.updated_at,
+            KbArticle.updated_by,
+        ).order_by(KbArticle.id)
+    )
+    return [ArticleState(*row) for row in rows]
+
+
+async def listed_texts(*, session: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """The text the studio lists each article by: the published one, else the draft."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        rows = await session.execute(
+            select(KbArticle.id, KbArticle.published_text, KbArticle.draft_text).where(
+                KbArticle.id.in_(ids[start : start + 500])
+            )
+        )
+        found.update((row.id, row.published_text or row.draft_text or "") for row in rows)
+    return found
 
 
 async def get(*, session: AsyncSession, article_id: str) -> KbArticle | None:

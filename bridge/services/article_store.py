@@ -138,6 +138,7 @@ class ArticleStore:
         self._today = today or utc_today
         self._cache_lock = asyncio.Lock()
         self._cached: tuple[int, list[Article], Library] | None = None
+        self._texts: dict[str, tuple[int, str]] = {}  # id -> (version, listed text)
 
     # --- what is published ---------------------------------------------------------------
 
@@ -254,9 +255,18 @@ class ArticleStore:
 
     # --- the studio -------------------------------------------------------------------------
 
-    async def all(self) -> list[WorkingCopy]:
+    async def listed(self) -> list[tuple[repo.ArticleState, str]]:
+        """Every article's state, and the text it is listed by (published, else the draft):
+        only texts changed since the last call are read (a change always bumps the version)."""
         async with self._sessions() as session:
-            return [_copy(row) for row in await repo.all_articles(session=session)]
+            states = await repo.states(session=session)
+            stale = [s.id for s in states if self._texts.get(s.id, (0, ""))[0] != s.version]
+            fresh = await repo.listed_texts(session=session, ids=stale) if stale else {}
+        versions = {s.id: s.version for s in states}
+        self._texts = {
+            i: (versions[i], fresh[i]) if i in fresh else self._texts[i] for i in versions
+        }
+        return [(state, self._texts[state.id][1]) for state in states]
 
     async def open(self, article_id: str) -> WorkingCopy:
         async with self._sessions() as session:

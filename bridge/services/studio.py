@@ -5,18 +5,19 @@ work (a missing translation, a translation older than its source, an article not
 articles as they are now, so a group the new text answers leaves the to-do list."""
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import feedback
-from bridge.services.article_store import ArticleStore, WorkingCopy, parse_stored
+from bridge.db.articles import ArticleState
+from bridge.services.article_store import ArticleStore, article_path, parse_stored
 from bridge.services.report_period import Period
 from bridge.services.unanswered_clusters import QuestionGroup, unanswered_groups
+from knowledge_base.article_text import read_fields
 from knowledge_base.articles import Article, ArticleError
 from knowledge_base.library import Library, build_library
 from knowledge_base.service import KnowledgeBase
@@ -34,7 +35,7 @@ class Version:
     outdated: bool  # a translation older than its source
     helpful: int
     not_helpful: int
-    copy: WorkingCopy | None = None  # its state, version and draft in the store
+    copy: ArticleState | None = None  # its state, version and draft in the store
 
     @property
     def state(self) -> str:
@@ -95,7 +96,7 @@ def families(
     tag: str = "",
     show: Show = "all",
     state: State = "any",
-    copies: Mapping[str, WorkingCopy] | None = None,
+    copies: Mapping[str, ArticleState] | None = None,
 ) -> list[Family]:
     """Every article family, sorted by the source article's title."""
     stale_before = today - timedelta(days=review_after_days)
@@ -146,12 +147,25 @@ class Studio:
         self._sessions = sessions
         self._articles = articles
         self._review_after_days = review_after_days
+        self._parsed: dict[str, tuple[int, Article]] = {}  # id -> (version, parsed)
+
+    def _parse(self, listed: Sequence[tuple[ArticleState, str]]) -> Library:
+        """Every listed article parsed, reusing the parse of an unchanged version."""
+        parsed = {
+            state.id: self._parsed[state.id]
+            if self._parsed.get(state.id, (0, None))[0] == state.version
+            else (state.version, _listed_article(state, text))
+            for state, text in listed
+        }
+        self._parsed = parsed
+        return build_library([article for _version, article in parsed.values()])
 
     async def overview(
         self, *, tag: str = "", show: Show = "all", state: State = "any"
     ) -> Overview:
-        copies = {c.id: c for c in await self._articles.all()}
-        library = await asyncio.to_thread(_listed, copies.values())
+        listed = await self._articles.listed()
+        copies = {state.id: state for state, _text in listed}
+        library = await asyncio.to_thread(self._parse, listed)
         now = datetime.now(UTC)
         async with self._sessions() as session:
             votes = await feedback.votes_by_article(
@@ -173,34 +187,28 @@ class Studio:
         )
 
 
-def _listed(copies: Iterable[WorkingCopy]) -> Library:
-    """Every article as the studio lists it: its published text, else its draft (a draft that
-    does not validate yet is listed by what can be read of it)."""
-    listed = []
-    for copy in copies:
-        text = copy.published_text or copy.draft_text or ""
-        try:
-            listed.append(parse_stored(copy.id, copy.lang, text))
-        except ArticleError:
-            fields = copy.fields()
-            listed.append(
-                Article(
-                    id=copy.id,
-                    title=fields.title or copy.id,
-                    lang=copy.lang,
-                    tags=fields.tags,
-                    url=fields.url,
-                    updated=copy.updated_at.date(),
-                    questions=fields.questions,
-                    body=fields.body,
-                    path=Path(copy.lang) / f"{copy.id}.md",
-                    body_line=1,
-                    content_hash="",
-                    translation_of=fields.translation_of,
-                    text=text,
-                )
-            )
-    return build_library(listed)
+def _listed_article(state: ArticleState, text: str) -> Article:
+    """The article as the studio lists it; a draft that does not validate yet is listed by
+    what can be read of it."""
+    try:
+        return parse_stored(state.id, state.lang, text)
+    except ArticleError:
+        fields = read_fields(text, article_id=state.id, language=state.lang)
+        return Article(
+            id=state.id,
+            title=fields.title or state.id,
+            lang=state.lang,
+            tags=fields.tags,
+            url=fields.url,
+            updated=state.updated_at.date(),
+            questions=fields.questions,
+            body=fields.body,
+            path=article_path(state.lang, state.id),
+            body_line=1,
+            content_hash="",
+            translation_of=fields.translation_of,
+            text=text,
+        )
 
 
 @dataclass(frozen=True)
