@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from bridge.services.article_store import ArticleStore
+from tests.articles import fields, with_store
 from tests.chat import start_conversation
 from tests.conftest import TEST_SERVICE_TOKEN
 
@@ -21,18 +23,16 @@ def test_unknown_or_malformed_article_ids_are_404(client: TestClient) -> None:
         assert client.get(path).status_code == 404, path
 
 
-def test_article_markup_is_escaped(client: TestClient, kb_settings: object) -> None:
-    folder = client.app.state.services.kb_settings.articles_dir  # type: ignore[attr-defined]
-    path = folder / "en" / "xss-check.md"
-    path.write_text(
-        "---\nid: xss-check\ntitle: <b>Bold</b> title\nlang: en\ntags: [test]\n"
-        "url: /kb/xss-check\nupdated: 2026-01-01\n---\n<script>alert(1)</script> text\n",
-        encoding="utf-8",
-    )
-    try:
-        page = client.get("/kb/xss-check").text
-    finally:
-        path.unlink()
+def test_article_markup_is_escaped(client: TestClient, database_url: str) -> None:
+    title, body = "<b>Bold</b> title", "<script>alert(1)</script> text"
+
+    async def publish(store: ArticleStore) -> None:
+        article = fields("xss-check", title=title, body=body)
+        created = await store.create(article, author="test")
+        await store.publish("xss-check", version=created.version, fields=article, author="test")
+
+    with_store(database_url, publish)
+    page = client.get("/kb/xss-check").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<b>Bold</b>" not in page
 

@@ -208,6 +208,7 @@ document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button || !actions[button.dataset.action]) return;
   button.disabled = true;
+  say(""); // an earlier result must not pass for this one's
   try {
     await actions[button.dataset.action]();
   } finally {
