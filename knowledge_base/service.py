@@ -54,6 +54,11 @@ class KnowledgeBase:
                 raise KBIndexError("no knowledge-base index is loaded")
             return self._searcher
 
+    def refresh(self) -> None:
+        """Look for a newer index now, not at the next interval (this process just built one)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+
     def _refresh(self) -> None:
         version = current_version(self._settings.index_dir)
         if self._searcher is not None and self._searcher.index.version == version:

@@ -3,7 +3,7 @@ translations side by side, what needs work, and readers' votes over the last 30 
 "test a question": what the bot would answer from the published articles (its decision, the
 article and the section it would quote, the scores, the runner-up)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -12,7 +12,7 @@ from bridge.api.deps import ServicesDep
 from bridge.api.pages import JAVASCRIPT, STATIC, templates
 from bridge.api.staff_deps import SESSION_COOKIE
 from bridge.schemas import Language
-from bridge.services.article_store import ArticleNotFound
+from bridge.services.article_store import ArticleNotFound, WorkingCopy
 from bridge.services.revision_diff import revision_diffs
 from bridge.services.staff_auth import StaffMember
 from bridge.services.staff_sessions import InvalidSession
@@ -47,6 +47,7 @@ async def studio_page(
     tag: Annotated[str, Query(max_length=100)] = "",
     show: Show = "all",
     state: State = "any",
+    has: Language | Literal[""] = "",
     q: Annotated[str, Query(max_length=1000)] = "",
     qlang: Language = "en",
 ) -> Response:
@@ -55,7 +56,7 @@ async def studio_page(
     if not isinstance(member, StaffMember):
         return member
     language = lang if lang in LANGUAGES else "en"
-    overview = await services.studio.overview(tag=tag.strip(), show=show, state=state)
+    overview = await services.studio.overview(tag=tag.strip(), show=show, state=state, language=has)
     question = " ".join(q.split())
     tested: SearchResult | None = None
     unavailable = False
@@ -77,6 +78,7 @@ async def studio_page(
             "show": show,
             "shows": ("all", "needs_work", "missing", "outdated", "stale"),
             "state": state,
+            "has": has,
             "states": ("any", "draft", "published", "archived", "changed"),
             "stale_note": t["stale_note"].format(days=overview.review_after_days),
             "question": question,
@@ -143,7 +145,7 @@ def _editor(
     )
 
 
-async def _sources(services: ServicesDep, language: str) -> list[str]:
+async def _sources(services: ServicesDep) -> list[str]:
     """Articles another language's version can translate: published sources."""
     library = await services.articles.library()
     return sorted(a.id for a in library.articles.values() if a.translation_of is None)
@@ -174,8 +176,15 @@ async def new_article_page(
         heading=t["new_article_title"],
         fields=fields,
         copy=None,
-        sources=await _sources(services, article_lang),
+        sources=await _sources(services),
     )
+
+
+async def _open(services: ServicesDep, article_id: str) -> WorkingCopy:
+    try:
+        return await services.articles.open(article_id)
+    except ArticleNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
 
 
 @router.get("/studio/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -186,17 +195,14 @@ async def editor_page(
     if not isinstance(member, StaffMember):
         return member
     language = lang if lang in LANGUAGES else "en"
-    try:
-        copy = await services.articles.open(article_id)
-    except ArticleNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    copy = await _open(services, article_id)
     return _editor(
         request,
         language,
         heading=f"{STUDIO_STRINGS[language]['edit_title']}: {copy.id}",
         fields=copy.fields(),
         copy=copy,
-        sources=await _sources(services, copy.lang),
+        sources=await _sources(services),
     )
 
 
@@ -211,10 +217,7 @@ async def history_page(
     if not isinstance(member, StaffMember):
         return member
     language = lang if lang in LANGUAGES else "en"
-    try:
-        copy = await services.articles.open(article_id)
-    except ArticleNotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    copy = await _open(services, article_id)
     revisions = await services.articles.revisions(article_id)
     return templates.TemplateResponse(
         request,

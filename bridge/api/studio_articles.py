@@ -9,10 +9,11 @@ bots through their own sync (index_sync.py).
 
 import asyncio
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bridge.api.deps import ServicesDep
@@ -142,15 +143,23 @@ def _invalid(exc: ArticleInvalid) -> HTTPException:
     )
 
 
-def _conflict(exc: EditConflict) -> JSONResponse:
-    return JSONResponse(
-        {"detail": str(exc), "current": _copy_json(exc.current)},
-        status_code=status.HTTP_409_CONFLICT,
-    )
-
-
-def _not_found(exc: ArticleNotFound) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc))
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """The store's refusals as HTTP answers: 404, 409 (a conflict carries the article as it
+    is now, for the editor to show beside the writer's text) and 422 (with the problems)."""
+    try:
+        yield
+    except ArticleNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except EditConflict as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail={"message": str(exc), "current": _copy_json(exc.current)},
+        ) from exc
+    except (ArticleExists, NotAllowed) as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    except ArticleInvalid as exc:
+        raise _invalid(exc) from exc
 
 
 @router.post("/articles", status_code=status.HTTP_201_CREATED)
@@ -158,38 +167,26 @@ async def create_article(
     body: ArticleIn, services: ServicesDep, member: Writer, _csrf: CsrfChecked
 ) -> dict[str, Any]:
     """A new article, saved as a draft (it reaches nobody until it is published)."""
-    try:
+    with _store_errors():
         copy = await services.articles.create(body.fields(), author=member.email)
-    except ArticleExists as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    except ArticleInvalid as exc:
-        raise _invalid(exc) from exc
     return _copy_json(copy)
 
 
 @router.get("/articles/{article_id}")
 async def get_article(article_id: str, services: ServicesDep, _member: Writer) -> dict[str, Any]:
-    try:
+    with _store_errors():
         return _copy_json(await services.articles.open(article_id))
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
 
 
-@router.put("/articles/{article_id}/draft", response_model=None)
+@router.put("/articles/{article_id}/draft")
 async def save_draft(
     article_id: str, body: Change, services: ServicesDep, member: Writer, _csrf: CsrfChecked
-) -> dict[str, Any] | JSONResponse:
+) -> dict[str, Any]:
     """Keep the text as the draft, valid or not (the answer lists its problems)."""
-    try:
+    with _store_errors():
         copy = await services.articles.save_draft(
             article_id, version=body.version, fields=body.article.fields(), author=member.email
         )
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
-    except EditConflict as exc:
-        return _conflict(exc)
-    except ArticleInvalid as exc:
-        raise _invalid(exc) from exc
     return {**_copy_json(copy), "problems": await _check(services, body.article)}
 
 
@@ -211,20 +208,14 @@ async def preview(
     return {"html": html, "problems": await _check(services, body)}
 
 
-@router.post("/articles/{article_id}/publish", response_model=None)
+@router.post("/articles/{article_id}/publish")
 async def publish(
     article_id: str, body: Change, services: ServicesDep, member: Writer, _csrf: CsrfChecked
-) -> dict[str, Any] | JSONResponse:
-    try:
+) -> dict[str, Any]:
+    with _store_errors():
         done = await services.articles.publish(
             article_id, version=body.version, fields=body.article.fields(), author=member.email
         )
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
-    except EditConflict as exc:
-        return _conflict(exc)
-    except ArticleInvalid as exc:
-        raise _invalid(exc) from exc
     return {**await _published(services, article_id), "revision": done.revision}
 
 
@@ -239,19 +230,13 @@ async def _published(services: ServicesDep, article_id: str) -> dict[str, Any]:
     return {**_copy_json(await services.articles.open(article_id)), "indexed": indexed}
 
 
-@router.post("/articles/{article_id}/archive", response_model=None)
+@router.post("/articles/{article_id}/archive")
 async def archive(
     article_id: str, body: VersionOnly, services: ServicesDep, member: Writer, _csrf: CsrfChecked
-) -> dict[str, Any] | JSONResponse:
+) -> dict[str, Any]:
     """Out of the bot, the help center and the sitemap; the text and history are kept."""
-    try:
+    with _store_errors():
         await services.articles.archive(article_id, version=body.version, author=member.email)
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
-    except EditConflict as exc:
-        return _conflict(exc)
-    except NotAllowed as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     return await _published(services, article_id)
 
 
@@ -271,7 +256,7 @@ async def revisions(
     ]
 
 
-@router.post("/articles/{article_id}/revisions/{number}/restore", response_model=None)
+@router.post("/articles/{article_id}/revisions/{number}/restore")
 async def restore(
     article_id: str,
     number: int,
@@ -279,18 +264,12 @@ async def restore(
     services: ServicesDep,
     member: Writer,
     _csrf: CsrfChecked,
-) -> dict[str, Any] | JSONResponse:
+) -> dict[str, Any]:
     """Publish an old revision's text again (as a new revision: nothing is lost)."""
-    try:
+    with _store_errors():
         done = await services.articles.restore(
             article_id, number, version=body.version, author=member.email
         )
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
-    except EditConflict as exc:
-        return _conflict(exc)
-    except ArticleInvalid as exc:
-        raise _invalid(exc) from exc
     return {**await _published(services, article_id), "revision": done.revision}
 
 
@@ -300,16 +279,10 @@ async def add_questions(
 ) -> dict[str, Any]:
     """Customers' questions (an unanswered group's) added to the article's example questions:
     published at once, or added to the writer's draft when the article has one."""
-    try:
+    with _store_errors():
         copy, done = await services.articles.add_questions(
             article_id, body.questions, author=member.email
         )
-    except ArticleNotFound as exc:
-        raise _not_found(exc) from exc
-    except EditConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    except ArticleInvalid as exc:
-        raise _invalid(exc) from exc
     if done is None:
         return {**_copy_json(copy), "published": False}
     return {**await _published(services, article_id), "published": True}

@@ -169,7 +169,12 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             engine=engine, rasa=rasa, action_server_url=settings.action_server_url, shared=shared
         ),
         articles=articles,
-        index_sync=IndexSync(articles, kb_settings, lambda: services.knowledge_base().embedders),
+        index_sync=IndexSync(
+            articles,
+            kb_settings,
+            lambda: services.knowledge_base().embedders,
+            after_build=lambda: services.knowledge_base().refresh(),
+        ),
         help_votes=HelpVotes(sessions, articles, shared.help_votes_by_ip),
         studio=Studio(sessions, articles, kb_settings.review_after_days),
     )

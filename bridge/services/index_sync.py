@@ -44,10 +44,13 @@ class IndexSync:
         store: ArticleStore,
         settings: KBSettings,
         embedders: Callable[[], dict[str, Embedder]],
+        *,
+        after_build: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._settings = settings
         self._embedders = embedders
+        self._after_build = after_build  # e.g. this process's own search switches at once
         self._synced: int | None = None
         self._lock = asyncio.Lock()
         self._build_lock = threading.Lock()
@@ -65,6 +68,8 @@ class IndexSync:
                 return None
             built = await asyncio.to_thread(self._build, articles)
             self._synced = generation
+            if built is not None:
+                self._after_build()
             return SyncResult(generation, built, time.perf_counter() - started)
 
     def _build(self, articles: Sequence[Article]) -> str | None:

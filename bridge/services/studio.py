@@ -96,6 +96,7 @@ def families(
     tag: str = "",
     show: Show = "all",
     state: State = "any",
+    language: str = "",
     copies: Mapping[str, ArticleState] | None = None,
 ) -> list[Family]:
     """Every article family, sorted by the source article's title."""
@@ -125,7 +126,8 @@ def families(
                 if lang not in versions or versions[lang].state == "archived"
             ),
         )
-        if (not tag or tag in family.tags) and family.needs(show) and family.in_state(state):
+        wanted = (not tag or tag in family.tags) and (not language or language in family.versions)
+        if wanted and family.needs(show) and family.in_state(state):
             result.append(family)
     return sorted(result, key=lambda f: f.source.title.casefold())
 
@@ -161,7 +163,7 @@ class Studio:
         return build_library([article for _version, article in parsed.values()])
 
     async def overview(
-        self, *, tag: str = "", show: Show = "all", state: State = "any"
+        self, *, tag: str = "", show: Show = "all", state: State = "any", language: str = ""
     ) -> Overview:
         listed = await self._articles.listed()
         copies = {state.id: state for state, _text in listed}
@@ -180,6 +182,7 @@ class Studio:
                 tag=tag,
                 show=show,
                 state=state,
+                language=language,
                 copies=copies,
             ),
             tags=sorted({t for a in library.articles.values() for t in a.tags}),

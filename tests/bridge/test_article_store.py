@@ -214,9 +214,12 @@ def test_import_publishes_changed_files_as_revisions_and_skips_broken_ones(
         (SEED / "en" / "account-locked.md").read_bytes()
     )
     (tmp_path / "en" / "broken.md").write_text("---\nid: broken\n---\n")
+    (tmp_path / "en" / "unparsable.md").write_text("---\nid: [unclosed\n---\nText.\n")
     report = with_store(seeded, lambda store: store.import_files(tmp_path, author="cli"))
     assert (report.added, report.changed, report.unchanged) == ([], ["cookies"], 1)
-    assert [str(p.path.name) for p in report.problems] == ["broken.md"]
+    assert [str(p.path.name) for p in report.problems] == ["broken.md", "unparsable.md"]
+    assert "front matter is not valid YAML" in report.problems[1].reason
+    assert report.problems[1].line == 2  # the file line of `id: [unclosed`
     revisions = with_store(seeded, lambda store: store.revisions("cookies"))
     assert [(r.number, r.action, r.author) for r in revisions] == [
         (2, "import", "cli"),

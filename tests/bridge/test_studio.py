@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from knowledge_base.articles import load_articles
-from tests.articles import archive, republish
+from tests.articles import archive, fields, republish, with_store
 from tests.chat import start_conversation
 from tests.conftest import TEST_SERVICE_TOKEN
 from tests.staff import add_user, services, sign_in
@@ -71,6 +71,17 @@ def test_what_needs_work_is_flagged_and_filtered(
     assert _families(outdated) == ["delivery-times"]
     assert _families(only_missing) == ["missed-delivery"]
     assert _families(archived) == ["missed-delivery"]
+    in_hungarian = client.get("/studio", params={"has": "hu"}, headers=editor).text
+    assert "delivery-times" in _families(in_hungarian)
+    assert "missed-delivery" in _families(in_hungarian)  # archived, but written
+    new = fields("only-english-draft")
+    with_store(database_url, lambda store: store.create(new, author="test"))
+    assert "only-english-draft" not in _families(
+        client.get("/studio", params={"has": "hu"}, headers=editor).text
+    )
+    assert "only-english-draft" in _families(
+        client.get("/studio", params={"has": "en", "state": "draft"}, headers=editor).text
+    )
     assert 'data-state="archived"' in _row(page, "missed-delivery")
 
 

@@ -132,7 +132,7 @@ def test_the_second_writer_gets_a_conflict_with_both_texts_and_loses_nothing(
             headers=editor.headers(),
         )
         assert late.status_code == 409, late.text
-        current = late.json()["current"]
+        current = late.json()["detail"]["current"]
         assert current["fields"]["body"].endswith("Theirs.") and current["updated_by"] == (
             "second@example.com"
         )

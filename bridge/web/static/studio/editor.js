@@ -52,7 +52,7 @@ function showProblems(problems) {
   list.replaceChildren();
   for (const problem of problems) {
     const item = document.createElement("li");
-    item.textContent = problem.line ? `${problem.reason} (line ${problem.line})` : problem.reason;
+    item.textContent = problem.line ? `${problem.reason} (${t.line} ${problem.line})` : problem.reason;
     list.append(item);
   }
   if (!problems.length) {
@@ -85,13 +85,14 @@ function showConflict(current) {
 /** A result of the API: true when it went through; shows conflicts and problems. */
 function handled(result) {
   if (result.ok) return true;
-  if (result.status === 409 && result.body?.current) {
-    showConflict(result.body.current);
+  if (result.status === 409 && result.body?.detail?.current) {
+    showConflict(result.body.detail.current);
   } else if (result.status === 422) {
     showProblems(problemsOf(result.body));
     say(t.problems);
   } else {
-    say(format(t.failed, { error: result.body?.detail || result.status }));
+    const detail = result.body?.detail;
+    say(format(t.failed, { error: detail?.message || detail || result.status }));
   }
   return false;
 }
