@@ -90,6 +90,10 @@ async def _rounds(
     writer_url: str, customer: Endpoint, database_url: str, count: int
 ) -> list[Round]:
     writer = await _editor(writer_url, database_url)
+    # As long after a start: the bridge has loaded its models (KB_WARM_UP) and the action
+    # server its index; a search waits for the warm-up to finish.
+    (await writer.get("/help", params={"q": "warm up"})).raise_for_status()
+    await ask(customer, "warm up")  # type: ignore[arg-type]
     try:
         return [await _round(writer, customer, n) for n in range(count)]
     finally:
@@ -115,9 +119,10 @@ def scaled(workdir: Path, count: int) -> list[Round]:
 def _row(mode: str, rounds: list[Round], target_s: float) -> str:
     publish = [r.publish_s * 1000 for r in rounds]
     answered = [r.answered_s for r in rounds]
+    each = ", ".join(f"{a:.1f}" for a in answered)
     return (
         f"| {mode} | {len(rounds)} | {percentile(publish, 50):.0f} ms | "
-        f"{percentile(answered, 50):.1f} s | {max(answered):.1f} s | ≤ {target_s:.0f} s |"
+        f"{percentile(answered, 50):.1f} s | {max(answered):.1f} s ({each}) | ≤ {target_s:.0f} s |"
     )
 
 
@@ -132,7 +137,8 @@ def main() -> None:
         many = scaled(Path(folder) / "scaled", args.rounds)
     table = "\n".join(
         [
-            "| mode | rounds | publish request p50 | answered after p50 | worst | target |",
+            "| mode | rounds | publish request p50 | answered after p50 | worst (each round) "
+            "| target |",
             "|---|---:|---:|---:|---:|---|",
             _row("single host (make run)", one, 5),
             _row("scaled (make run-scaled), published on bridge 1, asked on bridge 2", many, 10),
@@ -145,7 +151,10 @@ def main() -> None:
         "request stores the revision and builds this host's index incrementally (only the new "
         "article is embedded); the action server switches to it within `KB_RELOAD_INTERVAL_S` "
         "(1 s). In the scaled mode both bridges share the index folder, as on one host or a "
-        "shared file system; a host with its own folder builds within `KB_SYNC_INTERVAL_S` (2 s)."
+        "shared file system; a host with its own folder builds within `KB_SYNC_INTERVAL_S` (2 s). "
+        "Each run first waits for the bridge's warm-up (a help-center search) and the bot's "
+        "first answer: a publish in the seconds after a bridge starts, while it still loads its "
+        "models, took 5.8 s (single) and 5.4 s (scaled) in a run without that wait."
     )
     print(body)
     if not args.no_write:

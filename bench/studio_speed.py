@@ -87,7 +87,8 @@ def main() -> None:
         kb = KBSettings(
             articles_dir=work / "articles", index_dir=work / "index", sync=False, warm_up=False
         )
-        with TestClient(create_app(make_settings(url, None), kb)) as client:
+        settings = make_settings(url, None, gc_freeze=True)  # as the bridge runs in production
+        with TestClient(create_app(settings, kb)) as client:
             headers = sign_in(client, "writer@example.com").headers(csrf=None)
             started = time.perf_counter()
             first = client.get("/studio", headers=headers)

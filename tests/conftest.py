@@ -143,6 +143,7 @@ def make_settings(database_url: str, stack: RasaStack | None, **overrides: objec
         "rasa_token": RASA_TOKEN,
         "service_token": TEST_SERVICE_TOKEN,
         "rasa_timeout_s": 5.0,
+        "gc_freeze": False,  # many apps in one process: frozen garbage would never go
     }
     values.update(overrides)
     return Settings.model_validate(values)

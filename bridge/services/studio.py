@@ -150,9 +150,14 @@ class Studio:
         self._articles = articles
         self._review_after_days = review_after_days
         self._parsed: dict[str, tuple[int, Article]] = {}  # id -> (version, parsed)
+        self._library: tuple[tuple[tuple[str, int], ...], Library] | None = None
 
     def _parse(self, listed: Sequence[tuple[ArticleState, str]]) -> Library:
-        """Every listed article parsed, reusing the parse of an unchanged version."""
+        """Every listed article parsed, reusing the parse of an unchanged version (and the
+        whole library while no article changed)."""
+        key = tuple((state.id, state.version) for state, _text in listed)
+        if self._library is not None and self._library[0] == key:
+            return self._library[1]
         parsed = {
             state.id: self._parsed[state.id]
             if self._parsed.get(state.id, (0, None))[0] == state.version
@@ -160,7 +165,9 @@ class Studio:
             for state, text in listed
         }
         self._parsed = parsed
-        return build_library([article for _version, article in parsed.values()])
+        library = build_library([article for _version, article in parsed.values()])
+        self._library = (key, library)
+        return library
 
     async def overview(
         self, *, tag: str = "", show: Show = "all", state: State = "any", language: str = ""
