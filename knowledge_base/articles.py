@@ -19,7 +19,7 @@ from knowledge_base.text import LANGUAGES
 MAX_FILE_BYTES = 256 * 1024
 REQUIRED = ("id", "title", "lang", "tags", "url", "updated")
 OPTIONAL = ("questions", "translation_of")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # an article id: its URL slug and file name
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _check_fields(path: Path, meta: dict[str, Any], lines: list[str]) -> None:
     for key in REQUIRED:
         if meta.get(key) in (None, ""):
             raise _fail(path, 1, f"missing required field {key!r}")
-    if not isinstance(meta["id"], str) or not _ID.match(meta["id"]):
+    if not isinstance(meta["id"], str) or not ID_PATTERN.fullmatch(meta["id"]):
         raise _fail(path, _key_line(lines, "id"), "id must be a lowercase slug (a-z, 0-9, '-')")
     if meta["id"] != path.stem:
         raise _fail(path, _key_line(lines, "id"), f"id {meta['id']!r} must match the file name")
@@ -119,7 +119,7 @@ def _check_fields(path: Path, meta: dict[str, Any], lines: list[str]) -> None:
     if "questions" in meta and _string_list(meta["questions"]) is None:
         raise _fail(path, _key_line(lines, "questions"), "questions must be a list of texts")
     source = meta.get("translation_of")
-    if source is not None and (not isinstance(source, str) or not _ID.match(source)):
+    if source is not None and (not isinstance(source, str) or not ID_PATTERN.fullmatch(source)):
         raise _fail(
             path, _key_line(lines, "translation_of"), "translation_of must be an article id"
         )

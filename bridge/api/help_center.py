@@ -9,7 +9,6 @@ answer, or else the matches that share a word with the question; a question matc
 but by vague meaning shows "no article answers that yet" rather than unrelated articles.
 """
 
-import re
 from typing import Annotated, Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -23,11 +22,12 @@ from bridge.schemas import Language
 from bridge.services.help_votes import TooManyVotes, UnknownArticle
 from bridge.web.help_strings import HELP_STRINGS
 from bridge.web.markdown import render_article
+from knowledge_base.articles import ID_PATTERN
 from knowledge_base.index_store import KBIndexError
 from knowledge_base.library import Library, description
 
 router = APIRouter(tags=["help center"])
-_ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_ARTICLE_ID = ID_PATTERN
 MAX_QUERY_CHARS = 200
 SNIPPET_CHARS = 220
 
@@ -167,7 +167,7 @@ async def sitemap(services: ServicesDep) -> Response:
 class HelpVoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    article_id: Annotated[str, StringConstraints(pattern=_ARTICLE_ID.pattern)]
+    article_id: Annotated[str, StringConstraints(pattern=f"^{_ARTICLE_ID.pattern}$")]
     helpful: StrictBool
 
 

@@ -8,7 +8,6 @@ bots through their own sync (index_sync.py).
 """
 
 import asyncio
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -31,20 +30,19 @@ from bridge.services.draft_trial import try_draft
 from bridge.services.staff_auth import StaffMember
 from bridge.web.markdown import render_article
 from knowledge_base.article_text import ArticleFields
-from knowledge_base.articles import MAX_FILE_BYTES, ArticleProblem
+from knowledge_base.articles import ID_PATTERN, MAX_FILE_BYTES, ArticleProblem
 from knowledge_base.index_store import KBIndexError
 from knowledge_base.search import SearchResult
 
 router = APIRouter(prefix="/api/studio", tags=["studio"])
 Writer = Annotated[StaffMember, Depends(require_role("editor"))]
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 SLUG_RULE = "the URL slug may hold only a-z, 0-9 and '-' (no '/', '..' or spaces), 1-80 long"
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 def _slug(value: str | None) -> str | None:
-    if value is not None and not _SLUG.fullmatch(value):
+    if value is not None and not ID_PATTERN.fullmatch(value):
         raise ValueError(SLUG_RULE)
     return value
 

@@ -24,6 +24,7 @@ from bridge.db import articles as repo
 from bridge.db.models import KbArticle
 from knowledge_base.article_text import ArticleFields, compose, read_fields
 from knowledge_base.articles import (
+    ID_PATTERN,
     MAX_FILE_BYTES,
     Article,
     ArticleError,
@@ -293,8 +294,13 @@ class ArticleStore:
         return [p for p in problems if p.path == article.path]
 
     async def create(self, fields: ArticleFields, *, author: str) -> WorkingCopy:
-        """A new draft; raises ArticleExists or ArticleInvalid (an id is checked first)."""
-        text, _article = self.check(fields)
+        """A new draft, finished or not (the editor lists its problems until it is publishable);
+        raises ArticleExists, or ArticleInvalid for a bad slug or an article too big."""
+        if not ID_PATTERN.fullmatch(fields.id):
+            problem = "the URL slug may hold only a-z, 0-9 and '-', 1-80 characters"
+            raise ArticleInvalid([ArticleProblem(article_path(fields.lang, "new"), 1, problem)])
+        text = compose(fields, updated=self._today())
+        _refuse_too_big(fields, text)
         try:
             async with self._sessions.begin() as session:
                 if await repo.get(session=session, article_id=fields.id) is not None:

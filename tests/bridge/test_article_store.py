@@ -268,3 +268,17 @@ def test_revision_numbers_are_per_article(seeded: str) -> None:
             assert await repo.revision(session=session, article_id="cookies", number=2) is None
 
     with_store(seeded, work)
+
+
+def test_an_unfinished_draft_is_kept_but_not_published(seeded: str) -> None:
+    async def work(store: ArticleStore) -> None:
+        unfinished = fields("half-done", title="", body="")
+        created = await store.create(unfinished, author="a")
+        assert created.state == "draft" and created.fields().title == ""
+        with pytest.raises(ArticleInvalid, match="missing required field 'title'"):
+            await store.publish("half-done", version=created.version, fields=unfinished, author="a")
+        for slug in ("../up", "a/b", "Upper", "end\n"):
+            with pytest.raises(ArticleInvalid, match="URL slug"):
+                await store.create(fields(slug), author="a")
+
+    with_store(seeded, work)
