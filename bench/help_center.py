@@ -39,7 +39,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bridge.db"
         upgrade(url)
-        with TestClient(create_app(make_settings(url, None), KBSettings())) as client:
+        settings = make_settings(url, None, gc_freeze=True)  # as the bridge runs in production
+        with TestClient(create_app(settings, KBSettings())) as client:
             for lang in ("en", "hu"):  # warm-up: models loaded, articles read
                 timed(client, "/help", {"lang": lang, "q": "warm up"})
             lines = [

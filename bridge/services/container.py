@@ -3,6 +3,7 @@ handed to the routes through typed dependencies (bridge/api/deps.py)."""
 
 import asyncio
 import functools
+import gc
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -83,6 +84,9 @@ class Services:
                 self.knowledge_base().warm_up()
             except Exception:  # nothing indexed yet, or a model that fails: the first use says
                 log.exception("warming up the knowledge base failed")
+            if self.settings.gc_freeze:  # the models stay for good too (see app.py)
+                gc.collect()
+                gc.freeze()
 
         threading.Thread(target=warm_up, name="kb-warm-up", daemon=True).start()
 
