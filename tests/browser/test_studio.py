@@ -22,7 +22,9 @@ def test_an_editor_reviews_articles_and_tests_a_question(
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_bridge.url}/studio")
     expect(
-        page.locator("tr[data-family=warranty-claim] a[href='/kb/hu-warranty-claim']")
+        page.locator(
+            "tr[data-family=warranty-claim] a[href='/studio/articles/hu-warranty-claim?lang=en']"
+        )
     ).to_be_visible()
 
     page.get_by_label("Tag").select_option("password")
