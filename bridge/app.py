@@ -34,6 +34,7 @@ from bridge.api import (
     ws_agent,
     ws_chat,
 )
+from bridge.services import article_files
 from bridge.services.container import build_services
 from bridge.settings import Settings, get_settings
 from knowledge_base.settings import KBSettings, get_kb_settings
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
         await services.shared.start()
         services.chat.start_sweeper()
         # A new install publishes the Markdown files; from then on the database holds them.
-        seeded = await services.articles.seed(kb_settings.articles_dir)
+        seeded = await article_files.seed(services.articles, kb_settings.articles_dir)
         if seeded:
             log.info("published %d articles from %s", seeded, kb_settings.articles_dir)
         if kb_settings.warm_up:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services import article_files
 from bridge.services.article_store import ArticleStore
 from bridge.settings import get_settings
 from knowledge_base.articles import Article
@@ -38,7 +39,7 @@ def _with_store(work: Callable[[ArticleStore], Awaitable[T]]) -> T:
 def seed(folder: Folder = None) -> None:
     """Publish the Markdown files when the database holds no article yet (a new install)."""
     directory = folder or get_kb_settings().articles_dir
-    added = _with_store(lambda store: store.seed(directory))
+    added = _with_store(lambda store: article_files.seed(store, directory))
     console.print(f"{added} articles published from {directory}" if added else "nothing to seed")
 
 
@@ -55,7 +56,7 @@ def index(
     directory = get_kb_settings().articles_dir
 
     async def published(store: ArticleStore) -> list[Article]:
-        await store.seed(directory)
+        await article_files.seed(store, directory)
         return (await store.published())[1]
 
     articles = _with_store(published)
@@ -73,7 +74,7 @@ def import_files(
     if not directory.is_dir():
         console.print(f"[red]{directory} is not a folder[/red]")
         raise typer.Exit(1)
-    report = _with_store(lambda store: store.import_files(directory, author=author))
+    report = _with_store(lambda store: article_files.import_files(store, directory, author=author))
     for problem in report.problems:
         console.print(f"[red]✗[/red] {problem}")
     console.print(
@@ -88,7 +89,7 @@ def export(
     folder: Annotated[Path, typer.Argument(help="Where to write <lang>/<id>.md files.")],
 ) -> None:
     """Write every published article as a Markdown file, byte for byte as stored."""
-    written = _with_store(lambda store: store.export(folder))
+    written = _with_store(lambda store: article_files.export(store, folder))
     console.print(f"{written} articles written to {folder}")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services import article_files
 from bridge.services.article_store import ArticleStore
 from knowledge_base.article_text import ArticleFields
 from tests import aio
@@ -46,7 +47,7 @@ def republish(database_url: str, article_id: str, edit: Callable[[str], str]) ->
         folder = Path(tempfile.mkdtemp(prefix="articles-")) / copy.lang
         folder.mkdir(parents=True)
         (folder / f"{article_id}.md").write_text(edit(copy.published_text or ""), "utf-8")
-        report = await store.import_files(folder.parent, author="test")
+        report = await article_files.import_files(store, folder.parent, author="test")
         assert not report.problems, report.problems
 
     with_store(database_url, work)

@@ -2,7 +2,7 @@
 and the sitemap serve only that), writers' drafts, and a revision for every change of what is
 published. The database is shared by every host, so a publish anywhere reaches every host's
 index (index_sync.py); the Markdown files in `KB_ARTICLES_DIR` are the seed and the export
-format.
+format (article_files.py).
 
 Every change names the version it was made from; a change made from an older version is
 refused with both texts (EditConflict), never written over the other writer's.
@@ -10,8 +10,6 @@ refused with both texts (EditConflict), never written over the other writer's.
 
 import asyncio
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -30,9 +28,7 @@ from knowledge_base.articles import (
     ArticleError,
     ArticleProblem,
     check_links,
-    load_articles,
     parse_article_bytes,
-    read_articles,
 )
 from knowledge_base.library import Library, build_library
 
@@ -123,14 +119,6 @@ def _copy(row: KbArticle) -> WorkingCopy:
     )
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    added: list[str]
-    changed: list[str]
-    unchanged: int
-    problems: list[ArticleProblem]
-
-
 class ArticleStore:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, today: Callable[[], date] | None = None
@@ -140,6 +128,11 @@ class ArticleStore:
         self._cache_lock = asyncio.Lock()
         self._cached: tuple[int, list[Article], Library] | None = None
         self._texts: dict[str, tuple[int, str]] = {}  # id -> (version, listed text)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The database, for the file commands (article_files.py) to write in one transaction."""
+        return self._sessions
 
     # --- what is published ---------------------------------------------------------------
 
@@ -167,92 +160,6 @@ class ArticleStore:
             library = build_library(articles)
             self._cached = (generation, articles, library)
             return self._cached
-
-    # --- the Markdown files: seed, import, export -------------------------------------------
-
-    async def seed(self, directory: Path, *, author: str = "seed") -> int:
-        """Publish the folder's valid articles when the database holds none (a new install);
-        the number added. Two hosts seeding at once: one wins, the other adds nothing."""
-        async with self._sessions() as session:
-            if await repo.count(session=session):
-                return 0
-        if not await asyncio.to_thread(directory.is_dir):
-            return 0
-        articles, problems = await asyncio.to_thread(load_articles, directory)
-        for problem in problems:
-            log.warning("not seeded: %s", problem)
-        try:
-            async with self._sessions.begin() as session:
-                for article in articles:
-                    await repo.insert(
-                        session=session,
-                        article_id=article.id,
-                        language=article.lang,
-                        text=article.text,
-                        author=author,
-                        published=True,
-                    )
-        except IntegrityError:
-            return 0  # another process seeded first
-        return len(articles)
-
-    async def import_files(self, directory: Path, *, author: str) -> ImportReport:
-        """Publish each valid file whose text differs from the published one (a revision, so
-        the replaced text can be restored); files with problems change nothing."""
-        files, problems = await asyncio.to_thread(read_articles, directory)
-        # Links may point to published articles as well as to the folder's.
-        _, published = await self.published()
-        by_id = {a.id: a for a in published} | {a.id: a for a in files}
-        _, broken = check_links(list(by_id.values()))
-        imported = {a.path for a in files}
-        problems += [p for p in broken if p.path in imported]
-        left_out = {p.path for p in problems}
-        articles = [a for a in files if a.path not in left_out]
-        added: list[str] = []
-        changed: list[str] = []
-        unchanged = 0
-        async with self._sessions.begin() as session:
-            for article in articles:
-                row = await repo.get(session=session, article_id=article.id)
-                if row is None:
-                    await repo.insert(
-                        session=session,
-                        article_id=article.id,
-                        language=article.lang,
-                        text=article.text,
-                        author=author,
-                        published=True,
-                        action="import",
-                    )
-                    added.append(article.id)
-                elif row.lang != article.lang:
-                    problems.append(
-                        ArticleProblem(
-                            article.path, 1, f"{article.id!r} is a {row.lang} article already"
-                        )
-                    )
-                elif row.published_text == article.text and row.state == "published":
-                    unchanged += 1
-                else:
-                    await repo.publish(
-                        session=session,
-                        article_id=article.id,
-                        version=row.version,
-                        text=article.text,
-                        author=author,
-                        action="import",
-                        keep_draft=True,
-                    )
-                    changed.append(article.id)
-        return ImportReport(added, changed, unchanged, problems)
-
-    async def export(self, directory: Path) -> int:
-        """Write every published article to `directory/<lang>/<id>.md`, byte for byte as
-        stored (each file replaced atomically); the number written."""
-        async with self._sessions() as session:
-            rows = await repo.published_texts(session=session)
-        await asyncio.to_thread(_write_files, directory, rows)
-        return len(rows)
 
     # --- the studio -------------------------------------------------------------------------
 
@@ -469,16 +376,6 @@ def _parse_published(rows: Sequence[tuple[str, str, str]]) -> list[Article]:
     for problem in problems:
         log.error("published article left out: %s", problem)
     return valid
-
-
-def _write_files(directory: Path, rows: Sequence[tuple[str, str, str]]) -> None:
-    for article_id, language, text in rows:
-        target = directory / article_path(language, article_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(handle, "wb") as file:
-            file.write(text.encode("utf-8"))
-        os.replace(temporary, target)
 
 
 def utc_today() -> date:

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bridge.db.engine import create_engine, create_sessionmaker
+from bridge.services import article_files
 from bridge.services.article_store import ArticleStore
 from bridge.services.index_sync import IndexSync, SyncResult
 from knowledge_base.service import KnowledgeBase
@@ -43,7 +44,7 @@ def test_a_publish_on_one_host_is_indexed_by_the_other_hosts_bridge(
         try:
             store_a = ArticleStore(create_sessionmaker(engine))
             store_b = ArticleStore(create_sessionmaker(engine))
-            assert await store_a.seed(SEED) == 88
+            assert await article_files.seed(store_a, SEED) == 88
             sync_b = IndexSync(store_b, host_b, shared_embedders)
             first = await sync_b.sync()  # the index built from the same files is current
             await _publish_gift(store_a)
@@ -71,7 +72,7 @@ def test_bridges_sharing_an_index_folder_build_it_once(
         engine = create_engine(database_url)
         try:
             store = ArticleStore(create_sessionmaker(engine))
-            await store.seed(SEED)
+            await article_files.seed(store, SEED)
             await _publish_gift(store)
             bridges = [
                 IndexSync(ArticleStore(create_sessionmaker(engine)), shared, shared_embedders)
