@@ -1,19 +1,15 @@
 """The valid articles as readers browse them: by language, by section, with each article's
-versions in the other languages (its `translation_of` links, both ways).
-
-`ArticleLibrary.current()` re-reads the folder only when a file was added, removed or changed
-(names, sizes and modification times), so an edited article shows at once and an unchanged
-folder costs a directory listing. Used by the help center and the article pages.
+versions in the other languages (its `translation_of` links, both ways). The article store
+builds one of the published articles (the help center, the article pages) and one of every
+article (the studio's list).
 """
 
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from knowledge_base.articles import Article, load_articles
+from knowledge_base.articles import Article
 
 DESCRIPTION_CHARS = 155  # what search engines show of a meta description
 _MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[#>*_`|~]+|^\s*[-+]\s+|^\s*\d+\.\s+", re.M)
@@ -66,31 +62,3 @@ def description(article: Article) -> str:
         return text
     cut = text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",.;:")
     return f"{cut}…"
-
-
-class ArticleLibrary:
-    def __init__(self, articles_dir: Path) -> None:
-        self._dir = articles_dir
-        self._lock = threading.Lock()
-        self._stamp: tuple[tuple[str, int, int], ...] | None = None
-        self._library = Library({}, {}, {})
-
-    def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        stamp = []
-        for path in sorted(self._dir.rglob("*.md")):
-            try:
-                stat = path.stat()
-            except OSError:  # removed while listing: the next call sees it gone
-                continue
-            stamp.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(stamp)
-
-    def current(self) -> Library:
-        """The valid articles as they are on disk now; invalid ones are left out."""
-        with self._lock:
-            stamp = self._fingerprint()
-            if stamp != self._stamp:
-                articles, _problems = load_articles(self._dir)
-                self._library = build_library(articles)
-                self._stamp = stamp
-            return self._library

@@ -1,11 +1,9 @@
-"""The article library: sections, translation families both ways, meta descriptions, and a
-folder re-read only when it changed."""
+"""The article library: sections, translation families both ways, meta descriptions."""
 
-import os
 from pathlib import Path
 
 from knowledge_base.articles import load_articles
-from knowledge_base.library import DESCRIPTION_CHARS, ArticleLibrary, description
+from knowledge_base.library import DESCRIPTION_CHARS, build_library, description
 
 ARTICLE = """---
 id: {id}
@@ -32,7 +30,7 @@ def test_sections_by_first_tag_larger_first_titles_sorted(tmp_path: Path) -> Non
     write(tmp_path, "a", tags="shipping", title="alpha")
     write(tmp_path, "c", tags="account", title="Gamma")
     write(tmp_path, "hu-x", lang="hu", tags="szállítás")
-    library = ArticleLibrary(tmp_path).current()
+    library = build_library(load_articles(tmp_path)[0])
     sections = [(name, [a.id for a in group]) for name, group in library.sections("en")]
     assert sections == [("shipping", ["a", "b"]), ("account", ["c"])]
     assert [a.id for a in library.tagged("en", "orders")] == ["b"]
@@ -42,7 +40,7 @@ def test_versions_link_both_ways_and_only_through_valid_links(tmp_path: Path) ->
     write(tmp_path, "refunds")
     write(tmp_path, "hu-refunds", lang="hu", extra="\ntranslation_of: refunds")
     write(tmp_path, "alone")
-    library = ArticleLibrary(tmp_path).current()
+    library = build_library(load_articles(tmp_path)[0])
     assert {k: a.id for k, a in library.versions_of("refunds").items()} == {
         "en": "refunds",
         "hu": "hu-refunds",
@@ -62,15 +60,3 @@ def test_the_description_is_plain_text_cut_at_a_word(tmp_path: Path) -> None:
     assert text.startswith("Heading Open My account › Orders and press Return. Then wait")
     assert len(text) <= DESCRIPTION_CHARS and text.endswith("…")
     assert not text[:-1].endswith(" ")
-
-
-def test_the_folder_is_read_again_only_when_a_file_changed(tmp_path: Path) -> None:
-    path = write(tmp_path, "first", title="First title")
-    library = ArticleLibrary(tmp_path)
-    before = library.current()
-    assert library.current() is before  # unchanged folder: the same library
-    path.write_text(path.read_text().replace("First title", "Changed title"), encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
-    assert library.current().articles["first"].title == "Changed title"
-    write(tmp_path, "second")
-    assert set(library.current().articles) == {"first", "second"}
