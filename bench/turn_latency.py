@@ -25,6 +25,7 @@ import websockets
 
 from bench.report import percentile, write_section
 from bench.stack import running_stack
+from tests.processes import RASA_AUTH
 
 # Each of these gets exactly one bot reply, so a turn ends with the first bot message.
 MESSAGES = ["hello", "what can you do?", "thanks", "are you a bot?"]
@@ -49,7 +50,7 @@ async def rasa_conversation(http: httpx.AsyncClient, turns: int, out: list[float
     for n in range(turns):
         body = {"sender": sender, "message": MESSAGES[n % 4], "metadata": {"language": "en"}}
         started = time.perf_counter()
-        response = await http.post("/webhooks/rest/webhook", json=body)
+        response = await http.post("/webhooks/rest/webhook", json=body, headers=RASA_AUTH)
         response.raise_for_status()
         assert response.json(), "Rasa gave no reply"
         out.append((time.perf_counter() - started) * 1000)

@@ -34,7 +34,7 @@ from tests.live_chat import (
     talk_both_ways,
 )
 from tests.postgres import admin_sql
-from tests.processes import RASA_TOKEN
+from tests.processes import RASA_AUTH, RASA_TOKEN
 from tests.redis_server import delete_prefix, fresh_prefix
 from tests.scaled_stack import ScaledStack
 
@@ -155,6 +155,7 @@ def test_turns_sent_to_both_rasa_processes_at_once_run_one_at_a_time(
                 response = await http.post(
                     f"{scaled.rasa_urls[i % 2]}/webhooks/rest/webhook",
                     json={"sender": sender, "message": texts[i]},
+                    headers=RASA_AUTH,
                 )
                 return response.status_code
 
