@@ -50,6 +50,9 @@ class Conversation(Base):
     visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     page_url: Mapped[str | None] = mapped_column(String(2048))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # When its personal data was erased (on request or by retention, bridge.services.privacy):
+    # what is left is counted by the reports but names nobody.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     messages: Mapped[list["Message"]] = relationship(
         back_populates="conversation", order_by="Message.seq", lazy="raise"
@@ -320,3 +323,34 @@ class KbRevision(Base):
     author: Mapped[str] = mapped_column(String(254))
     restored_from: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# The retention purge looks for old conversations not erased yet: a small partial index.
+NOT_ERASED = text("erased_at IS NULL")
+Index(
+    "ix_conversations_updated_at_not_erased",
+    Conversation.updated_at,
+    sqlite_where=NOT_ERASED,
+    postgresql_where=NOT_ERASED,
+)
+
+
+class PrivacyAudit(Base):
+    """One export, erasure or retention purge of customers' data: who, when, what kind of
+    selector and how much was touched, never the content (bridge.services.privacy)."""
+
+    __tablename__ = "privacy_audit"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # An admin's email, "cli:<os user>" or "retention".
+    actor: Mapped[str] = mapped_column(String(254))
+    # export | erase | purge
+    action: Mapped[str] = mapped_column(String(16))
+    # conversation | visitor | email | retention
+    selector: Mapped[str] = mapped_column(String(16))
+    # HMAC-SHA256 of the selector's value under SECRET_KEY: who asked can be checked, not read.
+    subject_hash: Mapped[str | None] = mapped_column(String(64))
+    conversations: Mapped[int] = mapped_column(Integer, default=0)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    tracker_events: Mapped[int] = mapped_column(Integer, default=0)
