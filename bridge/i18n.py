@@ -39,6 +39,20 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "The chat sent an event the server does not understand.",
         "hu": "A csevegő olyan eseményt küldött, amelyet a szerver nem ismer.",
     },
+    "invalid_cursor": {
+        "en": "The chat asked for a part of the conversation that does not exist.",
+        "hu": "A csevegő a beszélgetés egy nem létező részét kérte.",
+    },
+    "too_many_sockets": {
+        "en": "This chat is already open in {limit} windows. Please continue in one of them.",
+        "hu": "Ez a csevegés már {limit} ablakban nyitva van. Kérjük, azok egyikében folytassa.",
+    },
+    "sensitive_data_hidden": {
+        "en": "For your security, we hid the card number, bank account number or password in "
+        "your message. Please never share them in the chat.",
+        "hu": "Biztonsága érdekében elrejtettük az üzenetében szereplő kártyaszámot, "
+        "bankszámlaszámot vagy jelszót. Kérjük, ezeket soha ne ossza meg a csevegésben.",
+    },
     "invalid_token": {
         "en": "This chat session has expired. A new one will start.",
         "hu": "Ez a csevegés lejárt. Újat indítunk.",

@@ -4,11 +4,14 @@ Signed in by the staff session cookie; since browsers send cookies on cross-site
 handshakes too, the Origin must be the bridge's own (PUBLIC_URL or the Host it was reached
 at). An agent whose last console socket stays closed for AGENT_GRACE_S gets their chats put
 back in the queue: a crashed laptop never strands a customer.
+
+Frames are bounded and parsed as on the customer's socket (api/ws_frames.py); a replay cursor
+must be a JSON integer that fits the database; typing events past TYPING_EVENTS_PER_S are
+dropped.
 """
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -20,6 +23,13 @@ from bridge import i18n
 from bridge.api.deps import services as services_of
 from bridge.api.staff_deps import CHAT_ROLES, SESSION_COOKIE
 from bridge.api.ws_forward import forward
+from bridge.api.ws_frames import (
+    MAX_CURSOR,
+    FrameTooLarge,
+    UnreadableFrame,
+    frame_limit,
+    read_frame,
+)
 from bridge.db import handoffs
 from bridge.schemas import ClientId
 from bridge.services.chat import MessageRejected
@@ -27,6 +37,7 @@ from bridge.services.handoff import QUEUE_KEY
 from bridge.services.handoff_views import Agent
 from bridge.services.ports import Subscription
 from bridge.services.staff_sessions import InvalidSession
+from bridge.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -40,7 +51,8 @@ class _Base(BaseModel):
 class Subscribe(_Base):
     type: Literal["subscribe"]
     conversation_id: str = Field(min_length=1, max_length=36)
-    after: int = Field(0, ge=0)
+    # Strict: 1e23 and "5" are no positions (a float cursor once left the feed dead).
+    after: int = Field(0, ge=0, le=MAX_CURSOR, strict=True)
 
 
 class Unsubscribe(_Base):
@@ -91,6 +103,10 @@ class _Console:
         self.websocket = websocket
         self.agent = agent
         self.services = services_of(websocket)
+        settings = self.services.settings
+        self.max_message_chars = settings.max_message_chars
+        self.max_frame_chars = frame_limit(settings.max_message_chars)
+        self.typing = TokenBucket(rate_per_s=settings.typing_events_per_s)
         self._send_lock = asyncio.Lock()
         self.feeds: dict[ConversationId, tuple[Subscription, asyncio.Task[None]]] = {}
 
@@ -191,9 +207,17 @@ async def _relay_queue(console: _Console, feed: Subscription) -> None:
 
 async def _handle(console: _Console, raw: str | None) -> None:
     services = console.services
+    if raw is None:  # a binary frame
+        await console.error("invalid_event")
+        return
     try:
-        event = _event.validate_python(json.loads(raw or ""))
-    except (json.JSONDecodeError, ValidationError):
+        event = _event.validate_python(read_frame(raw, limit=console.max_frame_chars))
+    except FrameTooLarge:
+        await console.error("message_too_long", limit=console.max_message_chars)
+        return
+    except (UnreadableFrame, ValidationError):
+        # One code for both, as the console has always been told (a frame nested too deep,
+        # or holding a 5000-digit number, is unreadable too instead of closing the socket).
         await console.error("invalid_event")
         return
     if isinstance(event, Ping):  # the socket's keep-alive says nothing about the agent
@@ -204,7 +228,11 @@ async def _handle(console: _Console, raw: str | None) -> None:
         await console.subscribe(event.conversation_id, event.after)
     elif isinstance(event, Unsubscribe):
         console.unsubscribe(event.conversation_id)
-    elif isinstance(event, AgentTyping) and event.conversation_id in console.feeds:
+    elif (
+        isinstance(event, AgentTyping)
+        and event.conversation_id in console.feeds
+        and console.typing.take()
+    ):
         services.hub.publish(
             event.conversation_id,
             {

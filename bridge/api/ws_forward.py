@@ -12,6 +12,9 @@ from bridge.services.chat import ChatService
 from bridge.services.ports import Subscription
 
 REPLAY_PAGE = 500
+# Transcript positions are an INTEGER column (PostgreSQL refuses a bigger number in the
+# query): a cursor past it has nothing after it, the same as the column's largest value.
+MAX_SEQ = 2**31 - 1
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
@@ -24,7 +27,7 @@ async def forward(
 ) -> None:
     """Runs until the hub drops the subscription (the client was too slow): then it returns,
     and the caller closes the socket so that the client reconnects and replays."""
-    last_seq = after
+    last_seq = min(after, MAX_SEQ)
     while True:
         page = await chat.transcript(subscription.key, after=last_seq, limit=REPLAY_PAGE)
         for message in page:

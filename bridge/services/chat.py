@@ -1,10 +1,13 @@
 """Customer chat: start a conversation, take a customer's message, relay it to Rasa.
 
-Order of work for a message: validate → store (gets its sequence number) → publish the echo →
-relay to Rasa in the background, one turn at a time per conversation → store every reply →
-publish it. Nothing is published that is not stored first, so a reconnecting client can
-always replay what it missed from the database. While the conversation is handed off (its
-status is not `bot`), messages are stored and published but not relayed.
+Order of work for a message: bound its length (unread) → rate limit → clean and validate →
+mask sensitive data (services/redaction.py) → store (gets its sequence number) → publish the
+echo → relay the stored text to Rasa in the background, one turn at a time per conversation →
+store every reply → publish it. Cheap refusals come before any work on the text, so a flood
+of huge or many messages costs the event loop next to nothing. Nothing is published that is
+not stored first, so a reconnecting client can always replay what it missed from the
+database. While the conversation is handed off (its status is not `bot`), messages are
+stored and published but not relayed.
 
 A message to relay is stored in the outbox (db/outbox.py) in the same transaction, and leaves
 it in the transaction that stores the bot's replies (or after the apology when Rasa fails).
@@ -31,6 +34,7 @@ from bridge.db.models import Conversation, Message, utcnow
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
 from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
+from bridge.services.redaction import Kind, redact, redact_text
 from bridge.services.tokens import CustomerTokens, InvalidToken
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,20 @@ class ChatLimits:
     max_message_chars: int
     relay_retry_after_s: float = 120.0
     relay_give_up_after_s: float = 3600.0
+
+    @property
+    def max_raw_chars(self) -> int:
+        """Longer than this before cleaning, a message is refused unread: cleaning could not
+        bring it down to the limit unless it were mostly control characters and padding."""
+        return 4 * self.max_message_chars
+
+
+@dataclass(frozen=True)
+class Received:
+    """An accepted customer message: `hidden` names what was masked in it (empty: nothing),
+    so the socket can tell the customer."""
+
+    hidden: frozenset[Kind] = frozenset()
 
 
 def clean_text(text: str) -> str:
@@ -126,7 +144,8 @@ class ChatService:
             conversation = await repository.get_conversation(
                 session=session, conversation_id=conversation_id
             )
-        if conversation is None:
+        if conversation is None or conversation.erased_at is not None:
+            # An erased conversation is gone for its customer too: the token outlives it.
             raise AccessDenied("not_found")
         return conversation
 
@@ -139,16 +158,25 @@ class ChatService:
             )
         return [MessageOut.from_row(row) for row in rows]
 
-    async def receive(self, conversation: Conversation, event: ClientMessage) -> None:
-        """Store a customer's message and queue its turn; raises MessageRejected."""
-        text = clean_text(event.text)
-        if not text:
-            raise MessageRejected("empty_message")
-        if len(text) > self._limits.max_message_chars:
-            raise MessageRejected("message_too_long", limit=self._limits.max_message_chars)
+    async def receive(self, conversation: Conversation, event: ClientMessage) -> Received:
+        """Store a customer's message, masked, and queue its turn; raises MessageRejected."""
+        limit = self._limits.max_message_chars
+        if len(event.text) > self._limits.max_raw_chars:
+            raise MessageRejected("message_too_long", limit=limit)
         wait = await self._limiter.retry_after(conversation.id)
         if wait:
             raise MessageRejected("rate_limited", seconds=math.ceil(wait))
+        text = clean_text(event.text)
+        if not text or len(text) > limit:
+            await self._limiter.refund(conversation.id)  # refused: it must not count
+            if not text:
+                raise MessageRejected("empty_message")
+            raise MessageRejected("message_too_long", limit=limit)
+        # The limit is checked on what the customer typed (the widget counts the same); a
+        # mask may be a little longer than a short password.
+        redacted = redact(text)
+        text = redacted.text
+        payload = redact_text(event.payload) if event.payload else None
         try:
             async with self._sessions.begin() as session:
                 if event.language and event.language != conversation.language:
@@ -160,7 +188,7 @@ class ChatService:
                     conversation_id=conversation.id,
                     role="customer",
                     text=text,
-                    payload=event.payload,
+                    payload=payload,
                     client_id=event.client_id,
                 )
                 # Not `conversation.status`: the socket loaded it at connect, and a handoff
@@ -175,12 +203,13 @@ class ChatService:
             # The same client id again: a re-send after a reconnect. Stored once already, and
             # counted once: a widget re-sending its outbox must not use up the customer's limit.
             await self._limiter.refund(conversation.id)
-            return
+            return Received(redacted.kinds)
         if event.language:
             conversation.language = event.language
         self._hub.publish(conversation.id, MessageOut.from_row(row).event())
         if status != "bot":
-            return  # waiting for or with an agent: the agent side reads it, Rasa stays paused
+            # Waiting for or with an agent: the agent side reads it, Rasa stays paused.
+            return Received(redacted.kinds)
         # At once, not when the turn's place in the order comes: a customer whose message
         # waits behind others (a busy Rasa) sees the bot typing meanwhile.
         self._hub.publish(conversation.id, {"type": "typing", "role": "bot", "on": True})
@@ -189,12 +218,13 @@ class ChatService:
             self._relay(
                 conversation.id,
                 row.id,
-                event.payload or typed_for_rasa(text),
+                payload or typed_for_rasa(text),
                 metadata,
                 held_until,
                 apologise=True,
             )
         )
+        return Received(redacted.kinds)
 
     def customer_typing(self, conversation_id: str, *, on: bool) -> None:
         event = {"type": "typing", "role": "customer", "on": on, "conversation_id": conversation_id}

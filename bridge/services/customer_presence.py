@@ -16,9 +16,16 @@ class CustomerPresence:
     async def present(self, conversation_id: str) -> bool:
         return await self._connections.count(_key(conversation_id)) > 0
 
-    async def joined(self, conversation_id: str) -> None:
-        if await self._connections.opened(_key(conversation_id)) == 1:
+    async def joined(self, conversation_id: str, *, limit: int | None = None) -> bool:
+        """Count one more socket; False, and not counted, when that would pass `limit` (the
+        count is over every process, so the cap holds when the tabs land on several)."""
+        count = await self._connections.opened(_key(conversation_id))
+        if limit is not None and count > limit:
+            await self._connections.closed(_key(conversation_id))
+            return False
+        if count == 1:
             self._announce(conversation_id, present=True)
+        return True
 
     async def left(self, conversation_id: str) -> None:
         if await self._connections.closed(_key(conversation_id)) == 0:

@@ -9,6 +9,7 @@ from bridge.db.models import Conversation, OfflineRequest
 from bridge.schemas import MessageOut, OfflineRequestOut
 from bridge.services.handoff import QUEUE_KEY
 from bridge.services.ports import EventBus
+from bridge.services.redaction import redact_text
 
 # Enough for a correction or two; more from one chat is a script, not a customer.
 MAX_PER_CONVERSATION = 3
@@ -36,7 +37,8 @@ class OfflineRequests:
     async def leave(
         self, conversation: Conversation, *, email: str, message: str, language: str
     ) -> OfflineRequestOut:
-        """Raises TooManyOfflineRequests (nothing stored)."""
+        """Raises TooManyOfflineRequests (nothing stored). Card numbers, IBANs and passwords
+        in the message are masked before it is stored (services/redaction.py)."""
         async with self._sessions.begin() as session:
             count = await agent_records.count_offline_requests(
                 session=session, conversation_id=conversation.id
@@ -47,7 +49,7 @@ class OfflineRequests:
                 session=session,
                 conversation_id=conversation.id,
                 email=email,
-                message=message,
+                message=redact_text(message),
                 language=language,
             )
             line = await repository.append_message(

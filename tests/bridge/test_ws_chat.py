@@ -224,9 +224,6 @@ def test_socket_refuses_bad_tokens_and_other_conversations(client: TestClient) -
 
 def test_socket_refuses_a_malformed_cursor(client: TestClient) -> None:
     conversation_id, token = start_conversation(client)
-    with (
-        pytest.raises(WebSocketDisconnect) as closed,
-        client.websocket_connect(f"/ws/chat/{conversation_id}?token={token}&after=abc") as ws,
-    ):
-        ws.receive_json()
-    assert closed.value.code == 1008  # policy violation: the query did not validate
+    error, closed = _closed_with(client, f"/ws/chat/{conversation_id}?token={token}&after=abc")
+    # Told why, then closed as a policy violation: the query did not validate.
+    assert (error["type"], error["code"], closed) == ("error", "invalid_cursor", 1008)

@@ -213,3 +213,27 @@ def test_hungarian_thanks_use_the_right_article_before_the_address(page: Page) -
         "Köszönjük! Hamarosan válaszolunk a kati@example.com címre.",
         "Köszönjük! Hamarosan válaszolunk az 5x@example.com címre.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "shown", "note"),
+    [
+        ("/", "my card is 4111 1111 1111 1111", "my card is •••• 1111", "we hid the card number"),
+        ("/?lang=hu", "jelszó: Titok123", "jelszó: ••••••", "elrejtettük"),
+    ],
+    ids=["en", "hu"],
+)
+def test_sensitive_data_is_masked_and_the_customer_is_told(
+    page: Page, path: str, typed: str, shown: str, note: str
+) -> None:
+    page.goto(path)
+    open_widget(page)
+    send(page, typed)
+
+    expect(messages(page, "customer")).to_have_text([shown])
+    expect(page.get_by_test_id("notice")).to_contain_text(note)
+    expect(messages(page, "bot").first).to_be_visible(timeout=BOT_TIMEOUT_MS)
+    # After a reload the transcript comes from the bridge: the mask, never the number.
+    page.reload()
+    open_widget(page)
+    expect(messages(page, "customer")).to_have_text([shown])

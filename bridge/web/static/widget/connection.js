@@ -17,6 +17,8 @@ const SILENCE_LIMIT_MS = 2 * PING_INTERVAL_MS + 10000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const AUTH_CLOSE_CODES = new Set([4401, 4403, 4404]);
+/** The chat is open in too many tabs: wait for the customer (send, open) instead of retrying. */
+const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
 const AUTH_ERROR_CODES = new Set(["invalid_token", "forbidden", "not_found"]);
 // Errors that mean "the message you just sent was refused": it must not be re-sent on reconnect.
 const REJECTION_CODES = new Set(["empty_message", "message_too_long", "rate_limited"]);
@@ -29,6 +31,7 @@ const REJECTION_CODES = new Set(["empty_message", "message_too_long", "rate_limi
  * @property {(role: "bot"|"agent", on: boolean) => void} typing
  * @property {(status: string) => void} status
  * @property {(text: ?string) => void} error  an error to show: the server's text, or null for none
+ * @property {(text: string) => void} notice  something to tell the customer (e.g. data was hidden)
  * @property {() => void} authFailed  the conversation or its token is no longer accepted
  * @property {() => void} closed  the socket went away (typing state is void now)
  * @property {() => void} changed  connection state changed; re-render the status line
@@ -151,6 +154,9 @@ export function createConnection({ config, state, handlers }) {
       case "error":
         onServerError(data);
         break;
+      case "notice":
+        if (typeof data.message === "string" && data.message.trim()) handlers.notice(data.message);
+        break;
       default:
         break; // "pong" and anything newer than this widget
     }
@@ -179,6 +185,7 @@ export function createConnection({ config, state, handlers }) {
       handlers.authFailed();
       return;
     }
+    if (event.code === TOO_MANY_SOCKETS_CLOSE_CODE) return; // sendMessage and openPanel reconnect
     scheduleReconnect();
   }
 

@@ -58,6 +58,7 @@ export function start(embed) {
       typing: (role, on) => view.setRemoteTyping(role, on),
       status: (status) => transcript.setStatus(status),
       error: (text) => view.showNotice(text || t.genericError),
+      notice: (text) => view.showNotice(text),
       authFailed: () => chat.restartConversation(),
       closed: () => chat.onDisconnected(),
       changed: () => {
