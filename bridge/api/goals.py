@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from bridge.api.deps import CustomerConversation, ServicesDep
+from bridge.api.params import NoNul
 from bridge.services.goals import GoalService, TooManyGoals
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -25,7 +26,7 @@ class GoalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goal: GoalName
-    page_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    page_url: Annotated[str, StringConstraints(max_length=2048), NoNul] | None = None
     # When the page called track(). Accepted but not trusted: reports count the server's time.
     at: datetime | None = None
 

@@ -4,7 +4,6 @@ Both routes take the service token for now; the agent console will read the queu
 sessions in a later slice.
 """
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bridge.api.deps import services as services_of
+from bridge.api.params import NoNul, UtcDatetime
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import handoffs
 from bridge.db.models import Handoff
@@ -28,8 +28,8 @@ class ArticleRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    title: Annotated[str, StringConstraints(max_length=200)]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+    title: Annotated[str, StringConstraints(max_length=200), NoNul]
     score: float = Field(allow_inf_nan=False)
 
 
@@ -38,7 +38,7 @@ class HandoffContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    last_question: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    last_question: Annotated[str, StringConstraints(max_length=2000), NoNul] | None = None
     language: Language | None = None
     articles: list[ArticleRef] = Field(default_factory=list, max_length=MAX_ARTICLES)
 
@@ -46,7 +46,7 @@ class HandoffContext(BaseModel):
 class HandoffIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=36), NoNul]
     reason: handoffs.Reason
     context: HandoffContext = Field(default_factory=HandoffContext)
 
@@ -67,7 +67,7 @@ class QueuedHandoff(BaseModel):
     position: int
     reason: str
     context: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class HandoffUnavailable(BaseModel):

@@ -8,21 +8,20 @@ when the survey is past the step asked for.
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from bridge.api.deps import services as services_of
+from bridge.api.params import NoNul, RowId
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import nps
 from bridge.db.models import NpsSurvey, utcnow
 from bridge.schemas import Language
+from bridge.services.redaction import redact_text
 
 router = APIRouter(prefix="/api/nps", tags=["nps"])
-
-# Ids are BIGINT on PostgreSQL: a larger number names no survey (and must not reach the driver).
-SurveyId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def current_time() -> datetime:
@@ -36,7 +35,7 @@ Now = Annotated[datetime, Depends(current_time)]
 class SurveyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=36), NoNul]
     language: Language
     trigger: nps.Trigger
 
@@ -57,7 +56,7 @@ class ReasonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), NoNul]
 
 
 class EndIn(BaseModel):
@@ -121,7 +120,7 @@ async def start_survey(
 
 @router.put("/surveys/{survey_id}/score", response_model=SurveyOut, responses=_CONFLICT)
 async def record_score(
-    survey_id: SurveyId, body: ScoreIn, _caller: ServiceCaller, request: Request, now: Now
+    survey_id: RowId, body: ScoreIn, _caller: ServiceCaller, request: Request, now: Now
 ) -> SurveyOut | JSONResponse:
     """Answer the survey; 409 `closed` once it was answered, declined or dropped (a score is
     never changed)."""
@@ -139,7 +138,7 @@ async def record_score(
 
 @router.put("/surveys/{survey_id}/reason", response_model=SurveyOut, responses=_CONFLICT)
 async def record_reason(
-    survey_id: SurveyId, body: ReasonIn, _caller: ServiceCaller, request: Request
+    survey_id: RowId, body: ReasonIn, _caller: ServiceCaller, request: Request
 ) -> SurveyOut | JSONResponse:
     """Why the customer gave their score; 409 `closed` before a score (or without one)."""
     services = services_of(request)
@@ -159,7 +158,10 @@ async def record_reason(
     try:
         async with services.sessions.begin() as session:
             survey = await nps.record_reason(
-                session=session, survey_id=survey_id, reason=body.reason
+                # Typed by the customer: card numbers and passwords are masked first.
+                session=session,
+                survey_id=survey_id,
+                reason=redact_text(body.reason),
             )
     except nps.UnknownSurvey as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="unknown survey") from exc
@@ -170,7 +172,7 @@ async def record_reason(
 
 @router.post("/surveys/{survey_id}/end", response_model=SurveyOut, responses=_CONFLICT)
 async def end_survey(
-    survey_id: SurveyId, body: EndIn, _caller: ServiceCaller, request: Request
+    survey_id: RowId, body: EndIn, _caller: ServiceCaller, request: Request
 ) -> SurveyOut | JSONResponse:
     """The customer declined or left; 409 `closed` unless the survey is still asked."""
     try:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from bridge.api.deps import CustomerConversation, ServicesDep
+from bridge.api.params import NoNul
 from bridge.db.users import normalize_email
 from bridge.schemas import Language, OfflineRequestOut
 from bridge.services.chat import clean_text
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 class OfflineRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(max_length=254)]
+    email: Annotated[str, StringConstraints(max_length=254), NoNul]
     message: Annotated[str, StringConstraints(max_length=2000)]
     language: Language | None = None
 

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.api.deps import services as services_of
+from bridge.api.params import REFUSED
 from bridge.api.staff_deps import CurrentStaff, require_role
 from bridge.schemas import Language
 from bridge.services import report_tables, reports
@@ -38,8 +39,15 @@ async def require_admin(member: CurrentStaff) -> StaffMember:
 
 
 Admin = Annotated[StaffMember, Depends(require_admin)]
-From = Annotated[str, Query(alias="from", description="First day, YYYY-MM-DD (UTC).")]
-To = Annotated[str, Query(alias="to", description="Last day, YYYY-MM-DD (UTC), included.")]
+# Strings checked by Period.parse, whose message says what is wrong; documented as dates.
+DAY = {"format": "date"}
+From = Annotated[
+    str, Query(alias="from", description="First day, YYYY-MM-DD (UTC).", json_schema_extra=DAY)
+]
+To = Annotated[
+    str,
+    Query(alias="to", description="Last day, YYYY-MM-DD (UTC), included.", json_schema_extra=DAY),
+]
 Lang = Annotated[Language | None, Query(alias="lang")]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 TableName = Annotated[str, Query(alias="table", max_length=40)]
@@ -108,7 +116,13 @@ def _period_report(
         return _answer(report, tables(report), fmt, table, kind)
 
     router.add_api_route(
-        f"/{kind}", route, methods=["GET"], response_model=None, summary=summary, name=kind
+        f"/{kind}",
+        route,
+        methods=["GET"],
+        response_model=None,
+        responses=REFUSED,
+        summary=summary,
+        name=kind,
     )
 
 
@@ -130,7 +144,7 @@ Similarity = Annotated[
 ]
 
 
-@router.get("/unanswered", response_model=None)
+@router.get("/unanswered", response_model=None, responses=REFUSED)
 async def unanswered(
     _editor: Editor,
     request: Request,
@@ -163,7 +177,7 @@ GoalParam = Annotated[
 ]
 
 
-@router.get("/conversion", response_model=None)
+@router.get("/conversion", response_model=None, responses=REFUSED)
 async def conversion(
     _admin: Admin,
     request: Request,

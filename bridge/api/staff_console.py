@@ -5,7 +5,6 @@ Every route needs a signed-in agent (or admin); the state-changing ones the CSRF
 The live side (queue updates, messages, typing) is the /ws/agent websocket.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -13,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from bridge.api.deps import ServicesDep
+from bridge.api.params import REFUSED, ConversationIdPath, NoNul, RowId, UtcDatetime
 from bridge.api.staff_deps import CsrfChecked, require_role
 from bridge.db import handoffs
 from bridge.schemas import Language, MessageOut
@@ -48,14 +48,14 @@ def agent_of(member: StaffMember) -> Agent:
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4000), NoNul]
 
 
 class NoteOut(BaseModel):
     id: int
     author: str
     text: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class KbHit(BaseModel):
@@ -90,7 +90,7 @@ async def queue(_member: ChatAgent, service: HandoffsDep) -> dict[str, Any]:
 
 @router.post("/handoffs/{handoff_id}/claim", response_model=None)
 async def claim(
-    handoff_id: int, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
+    handoff_id: RowId, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
 ) -> dict[str, Any] | JSONResponse:
     """Of agents claiming at once exactly one wins; the others get 409 `taken` with the name."""
     try:
@@ -101,7 +101,7 @@ async def claim(
 
 @router.post("/handoffs/{handoff_id}/hand-back", response_model=None)
 async def hand_back(
-    handoff_id: int, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
+    handoff_id: RowId, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
 ) -> dict[str, Any] | JSONResponse:
     """The bot is resumed first: when Rasa is down, nothing changes (503) and the agent
     keeps the chat."""
@@ -118,7 +118,7 @@ async def hand_back(
 
 @router.post("/handoffs/{handoff_id}/close", response_model=None)
 async def close(
-    handoff_id: int, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
+    handoff_id: RowId, member: ChatAgent, _csrf: CsrfChecked, service: HandoffsDep
 ) -> dict[str, Any] | JSONResponse:
     try:
         return {"handoff": await service.close(handoff_id=handoff_id, agent=agent_of(member))}
@@ -128,7 +128,7 @@ async def close(
 
 @router.get("/conversations/{conversation_id}")
 async def conversation(
-    conversation_id: str, _member: ChatAgent, console: ConsoleDep
+    conversation_id: ConversationIdPath, _member: ChatAgent, console: ConsoleDep
 ) -> dict[str, Any]:
     """The whole conversation as an agent sees it: transcript, handoff context, notes."""
     try:
@@ -147,9 +147,17 @@ async def conversation(
     }
 
 
-@router.post("/conversations/{conversation_id}/notes", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/conversations/{conversation_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    responses=REFUSED,
+)
 async def add_note(
-    conversation_id: str, body: NoteIn, member: ChatAgent, _csrf: CsrfChecked, console: ConsoleDep
+    conversation_id: ConversationIdPath,
+    body: NoteIn,
+    member: ChatAgent,
+    _csrf: CsrfChecked,
+    console: ConsoleDep,
 ) -> NoteOut:
     try:
         note = await console.add_note(

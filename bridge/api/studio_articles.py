@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bridge.api.deps import ServicesDep
+from bridge.api.params import ArticleIdPath, ArticleVersion, NoNul, RevisionNumber
 from bridge.api.staff_deps import CsrfChecked, require_role
 from bridge.schemas import Language
 from bridge.services.article_store import (
@@ -37,8 +38,8 @@ from knowledge_base.search import SearchResult
 router = APIRouter(prefix="/api/studio", tags=["studio"])
 Writer = Annotated[StaffMember, Depends(require_role("editor"))]
 SLUG_RULE = "the URL slug may hold only a-z, 0-9 and '-' (no '/', '..' or spaces), 1-80 long"
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NoNul]
 
 
 def _slug(value: str | None) -> str | None:
@@ -52,13 +53,14 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(max_length=200)
+    # The validator explains the rule; the pattern tells API clients (and the fuzzer) it.
+    id: str = Field(max_length=200, json_schema_extra={"pattern": f"^{ID_PATTERN.pattern}$"})
     lang: Language
-    title: str = Field("", max_length=300)
+    title: Annotated[str, NoNul] = Field("", max_length=300)
     tags: list[Tag] = Field(default_factory=list, max_length=30)
     questions: list[Line] = Field(default_factory=list, max_length=200)
     translation_of: str | None = Field(None, max_length=200)
-    body: str = Field(
+    body: Annotated[str, NoNul] = Field(
         "",
         max_length=MAX_FILE_BYTES,
         description=f"Markdown; the whole article may be at most {MAX_FILE_BYTES} bytes.",
@@ -82,14 +84,14 @@ class ArticleIn(BaseModel):
 class Change(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: ArticleVersion
     article: ArticleIn
 
 
 class VersionOnly(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: ArticleVersion
 
 
 class QuestionsIn(BaseModel):
@@ -134,6 +136,27 @@ def _copy_json(copy: WorkingCopy) -> dict[str, Any]:
     }
 
 
+class Problem(BaseModel):
+    line: int
+    reason: str
+
+
+class Problems(BaseModel):
+    message: str
+    problems: list[Problem]
+
+
+class Invalid(BaseModel):
+    """422: the article's problems, or FastAPI's list of field errors."""
+
+    detail: Problems | list[dict[str, Any]]
+
+
+_INVALID: dict[int | str, dict[str, Any]] = {
+    status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": Invalid}
+}
+
+
 def _invalid(exc: ArticleInvalid) -> HTTPException:
     return HTTPException(
         status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -160,7 +183,7 @@ def _store_errors() -> Iterator[None]:
         raise _invalid(exc) from exc
 
 
-@router.post("/articles", status_code=status.HTTP_201_CREATED)
+@router.post("/articles", status_code=status.HTTP_201_CREATED, responses=_INVALID)
 async def create_article(
     body: ArticleIn, services: ServicesDep, member: Writer, _csrf: CsrfChecked
 ) -> dict[str, Any]:
@@ -171,14 +194,20 @@ async def create_article(
 
 
 @router.get("/articles/{article_id}")
-async def get_article(article_id: str, services: ServicesDep, _member: Writer) -> dict[str, Any]:
+async def get_article(
+    article_id: ArticleIdPath, services: ServicesDep, _member: Writer
+) -> dict[str, Any]:
     with _store_errors():
         return _copy_json(await services.articles.open(article_id))
 
 
-@router.put("/articles/{article_id}/draft")
+@router.put("/articles/{article_id}/draft", responses=_INVALID)
 async def save_draft(
-    article_id: str, body: Change, services: ServicesDep, member: Writer, _csrf: CsrfChecked
+    article_id: ArticleIdPath,
+    body: Change,
+    services: ServicesDep,
+    member: Writer,
+    _csrf: CsrfChecked,
 ) -> dict[str, Any]:
     """Keep the text as the draft, valid or not (the answer lists its problems)."""
     with _store_errors():
@@ -206,9 +235,13 @@ async def preview(
     return {"html": html, "problems": await _check(services, body)}
 
 
-@router.post("/articles/{article_id}/publish")
+@router.post("/articles/{article_id}/publish", responses=_INVALID)
 async def publish(
-    article_id: str, body: Change, services: ServicesDep, member: Writer, _csrf: CsrfChecked
+    article_id: ArticleIdPath,
+    body: Change,
+    services: ServicesDep,
+    member: Writer,
+    _csrf: CsrfChecked,
 ) -> dict[str, Any]:
     with _store_errors():
         done = await services.articles.publish(
@@ -228,9 +261,13 @@ async def _published(services: ServicesDep, article_id: str) -> dict[str, Any]:
     return {**_copy_json(await services.articles.open(article_id)), "indexed": indexed}
 
 
-@router.post("/articles/{article_id}/archive")
+@router.post("/articles/{article_id}/archive", responses=_INVALID)
 async def archive(
-    article_id: str, body: VersionOnly, services: ServicesDep, member: Writer, _csrf: CsrfChecked
+    article_id: ArticleIdPath,
+    body: VersionOnly,
+    services: ServicesDep,
+    member: Writer,
+    _csrf: CsrfChecked,
 ) -> dict[str, Any]:
     """Out of the bot, the help center and the sitemap; the text and history are kept."""
     with _store_errors():
@@ -240,7 +277,7 @@ async def archive(
 
 @router.get("/articles/{article_id}/revisions")
 async def revisions(
-    article_id: str, services: ServicesDep, _member: Writer
+    article_id: ArticleIdPath, services: ServicesDep, _member: Writer
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -254,10 +291,10 @@ async def revisions(
     ]
 
 
-@router.post("/articles/{article_id}/revisions/{number}/restore")
+@router.post("/articles/{article_id}/revisions/{number}/restore", responses=_INVALID)
 async def restore(
-    article_id: str,
-    number: int,
+    article_id: ArticleIdPath,
+    number: RevisionNumber,
     body: VersionOnly,
     services: ServicesDep,
     member: Writer,
@@ -271,9 +308,13 @@ async def restore(
     return {**await _published(services, article_id), "revision": done.revision}
 
 
-@router.post("/articles/{article_id}/questions")
+@router.post("/articles/{article_id}/questions", responses=_INVALID)
 async def add_questions(
-    article_id: str, body: QuestionsIn, services: ServicesDep, member: Writer, _csrf: CsrfChecked
+    article_id: ArticleIdPath,
+    body: QuestionsIn,
+    services: ServicesDep,
+    member: Writer,
+    _csrf: CsrfChecked,
 ) -> dict[str, Any]:
     """Customers' questions (an unanswered group's) added to the article's example questions:
     published at once, or added to the writer's draft when the article has one."""
@@ -304,7 +345,7 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
-@router.post("/test")
+@router.post("/test", responses=_INVALID)
 async def test_question(
     body: TrialIn, services: ServicesDep, _member: Writer, _csrf: CsrfChecked
 ) -> dict[str, Any]:

@@ -1,6 +1,5 @@
 """Questions the knowledge base could not answer, recorded by the action server."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -8,21 +7,24 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.exc import IntegrityError
 
 from bridge.api.deps import ServicesDep
+from bridge.api.params import NoNul, UtcDatetime
 from bridge.api.service_auth import ServiceCaller
 from bridge.db import repository
 from bridge.schemas import Language
 
 router = APIRouter(prefix="/api/unanswered", tags=["knowledge base"])
-Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Question = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
 
 
 class UnansweredIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+    conversation_id: Annotated[str, StringConstraints(max_length=36), NoNul] | None = None
     question: Question
     language: Language
-    best_article_id: Annotated[str, StringConstraints(max_length=100)] | None = None
+    best_article_id: Annotated[str, StringConstraints(max_length=100), NoNul] | None = None
     best_score: float | None = Field(None, ge=-1.0, le=1.0)
 
 
@@ -33,7 +35,7 @@ class UnansweredOut(BaseModel):
     language: str
     best_article_id: str | None
     best_score: float | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
