@@ -15,7 +15,13 @@ BOT_SOURCES := config.yml $(shell find bot/domain bot/data -type f -name '*.yml'
 PIP_LOG     := var/pip.log
 
 # Defaults for every process; override any of them in the environment (see README).
+# dev: the placeholder secrets below are accepted. A deployment sets production (and real
+# secrets); nothing starts without ENVIRONMENT (bridge/settings.py).
+export ENVIRONMENT         ?= dev
 export RASA_TOKEN          ?= dev-rasa-token
+export ACTION_SERVER_TOKEN ?= dev-action-server-token
+# Nothing in front of the bridge: believe no X-Forwarded-For (run-scaled.sh trusts its nginx).
+export FORWARDED_ALLOW_IPS ?=
 export RASA_PORT           ?= 5005
 export RASA_MODEL          ?= $(MODEL)
 export RASA_TRACKER_URL    ?= sqlite:///var/rasa_tracker.db

@@ -267,11 +267,12 @@ def main() -> None:
             RATE_LIMIT_MESSAGES="100000",
             RASA_URL="http://127.0.0.1:9",
             ACTION_SERVER_URL="http://127.0.0.1:9",
+            NEW_CONVERSATIONS_PER_IP="1000000",  # every bench customer has one address
         )
         bridge = Process(
             [str(ROOT / ".venv/bin/uvicorn"), "--factory", "bridge.app:create_app",
              "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-             "--log-level", "warning"],
+             "--log-level", "warning", "--no-proxy-headers"],
             workdir / "bridge.log",
             env,
         )  # fmt: skip

@@ -38,12 +38,15 @@ def start_bridge(
         RASA_URL=stack.rasa_url,
         RASA_TOKEN=RASA_TOKEN,
         ACTION_SERVER_URL=stack.action_url,
+        ENVIRONMENT="test",
         RATE_LIMIT_MESSAGES="100000",  # the bench is a flood on purpose
+        NEW_CONVERSATIONS_PER_IP="1000000",  # and every bench customer has one address
         **(extra_env or {}),
     )
     bridge = Process(
         [str(ROOT / ".venv/bin/uvicorn"), "--factory", "bridge.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+         "--no-proxy-headers"],
         workdir / "bridge.log",
         env,
     )  # fmt: skip

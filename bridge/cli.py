@@ -15,6 +15,7 @@ from bridge.bench_cli import bench_answers
 from bridge.db import migrate
 from bridge.db.create import create_database
 from bridge.kb_cli import register as register_kb_commands
+from bridge.privacy_cli import app as privacy_app
 from bridge.report_cli import app as report_app
 from bridge.settings import get_settings
 from bridge.user_cli import app as user_app
@@ -30,6 +31,7 @@ bench_app.command("answers")(bench_answers)
 app.add_typer(bench_app, name="bench")
 app.add_typer(user_app, name="user")
 app.add_typer(report_app, name="report")
+app.add_typer(privacy_app, name="privacy")
 console = Console()
 
 
@@ -82,7 +84,10 @@ def wait_ready(
     console.print("loading the knowledge base in the action server…")
     try:
         httpx.post(
-            f"{settings.action_server_url}/webhook", json=WARM_UP_CALL, timeout=timeout
+            f"{settings.action_server_url}/webhook",
+            json=WARM_UP_CALL,
+            headers={"Authorization": f"Bearer {settings.action_server_token}"},
+            timeout=timeout,
         ).raise_for_status()
     except httpx.HTTPError as exc:
         console.print(

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bridge.api.params import NoNul
 from bridge.db.models import Message
 
 Language = Literal["en", "hu"]
@@ -20,7 +21,7 @@ class ConversationCreate(BaseModel):
 
     language: Language = "en"
     visitor_id: ClientId | None = None
-    page_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    page_url: Annotated[str, StringConstraints(max_length=2048), NoNul] | None = None
 
 
 class ConversationCreated(BaseModel):
@@ -70,7 +71,9 @@ class Transcript(BaseModel):
 
 
 class ClientMessage(BaseModel):
-    """A customer's message; text is checked by the chat service (empty, too long)."""
+    """A customer's message. Its size is bounded before it is parsed (api/ws_frames.py); the
+    chat service checks the text after the rate limit (empty, too long) and masks card
+    numbers, IBANs and passwords in it (services/redaction.py)."""
 
     model_config = ConfigDict(extra="ignore")
 

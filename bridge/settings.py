@@ -6,11 +6,14 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bridge.edge.client_address import trusted_proxies
 from bridge.services.business_hours import BusinessHours
+from bridge.services.rasa_tracker_store import async_tracker_url
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEV_RASA_TOKEN = "dev-rasa-token"
 DEV_SERVICE_TOKEN = "dev-service-token"
+DEV_ACTION_SERVER_TOKEN = "dev-action-server-token"
 
 
 class Settings(BaseSettings):
@@ -19,7 +22,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     environment: Literal["dev", "test", "production"] = Field(
-        "dev", description="dev and test accept the placeholder secrets; production refuses them."
+        description="Required: dev and test accept the placeholder secrets; production refuses "
+        "them. No default, so a deployment that forgets it does not run on the placeholders.",
     )
     database_url: str = Field(
         "sqlite+aiosqlite:///var/bridge.db",
@@ -142,6 +146,100 @@ class Settings(BaseSettings):
         description="Prefix of every Redis key and channel (several shops on one Redis).",
     )
 
+    action_server_token: str = Field(
+        DEV_ACTION_SERVER_TOKEN,
+        description="Rasa sends it to the action server on every call; the action server "
+        "refuses calls without it (ACTION_SERVER_TOKEN, the same value in both).",
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For is believed (e.g. 127.0.0.1 behind nginx on the same host); '*' trusts "
+        "every peer. Empty: the socket's peer is the client.",
+    )
+    api_docs: bool = Field(
+        False, description="Serve /docs, /redoc and /openapi.json in production too."
+    )
+    max_request_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        le=64 * 1_048_576,
+        description="Largest request body accepted (413 above it).",
+    )
+    new_conversations_per_ip: int = Field(
+        60, ge=1, description="New conversations one address may start per window."
+    )
+    new_conversations_per_visitor: int = Field(
+        10, ge=1, description="New conversations one visitor id may start per window."
+    )
+    new_conversations_window_s: float = Field(
+        3600.0, gt=0, le=7 * 24 * 3600, description="Window of the two limits above."
+    )
+    sign_in_slow_down_s: float = Field(
+        2.0,
+        ge=0,
+        le=30,
+        description="While an account has had many failed sign-ins from anywhere, every attempt "
+        "on it waits this long (one at a time per process) instead of being locked out.",
+    )
+
+    max_sockets_per_conversation: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Open customer websockets one conversation may have (tabs, over every "
+        "bridge process); one more is refused (close code 4429) and the open ones keep going.",
+    )
+    typing_events_per_s: float = Field(
+        3.0,
+        gt=0,
+        le=100,
+        description="Typing events one socket may send per second (a burst of as many); more "
+        "are dropped, not passed on.",
+    )
+
+    # --- privacy (bridge/services/privacy.py, retention.py; docs/privacy.md) ---
+    rasa_tracker_url: str = Field(
+        "sqlite:///var/rasa_tracker.db",
+        description="Rasa's SQL tracker store, the same URL Rasa gets (sqlite:/// or "
+        "postgresql://): erasures and the retention purge delete its events there too. Empty: "
+        "Rasa keeps trackers in memory, nothing to delete.",
+    )
+    retention_days: int = Field(
+        365,
+        ge=0,
+        le=36500,
+        description="Conversations inactive this many days are erased (text and identifiers; "
+        "the reports keep their counts). 0: keep everything.",
+    )
+    retention_interval_s: float = Field(
+        3600.0,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="How often each bridge process runs the retention purge.",
+    )
+
+    @field_validator("rasa_tracker_url")
+    @classmethod
+    def _tracker_url(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            async_tracker_url(value)  # raises on a URL the bridge cannot open
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_is_explicit(cls, values: object) -> object:
+        if isinstance(values, dict) and not values.get("environment"):
+            raise ValueError("ENVIRONMENT must be set explicitly: dev, test or production")
+        return values
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        trusted_proxies(value)  # raises on anything that is not an address or network
+        return value
+
     @model_validator(mode="after")
     def _readable_hours(self) -> "Settings":
         BusinessHours(
@@ -210,6 +308,13 @@ class Settings(BaseSettings):
                 raise ValueError("RASA_TOKEN must be set outside dev")
             if self.service_token == DEV_SERVICE_TOKEN or len(self.service_token) < 32:
                 raise ValueError("SERVICE_TOKEN must be set to a random value of 32+ characters")
+            if (
+                self.action_server_token == DEV_ACTION_SERVER_TOKEN
+                or len(self.action_server_token) < 32
+            ):
+                raise ValueError(
+                    "ACTION_SERVER_TOKEN must be set to a random value of 32+ characters"
+                )
         return self
 
 

@@ -22,6 +22,8 @@ export BRIDGE_FIRST_PORT="${BRIDGE_FIRST_PORT:-8011}"
 export PUBLIC_URL="${SCALED_PUBLIC_URL:-http://127.0.0.1:$PUBLIC_PORT}"
 # The action server reaches the bridges through nginx too, like everyone else.
 export BRIDGE_URL="$PUBLIC_URL"
+# The bridges sit behind nginx on this host: believe its X-Forwarded-For, nobody else's.
+export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 export RUN_DIR="${RUN_DIR:-$PWD/var}"  # pid files, sockets, nginx's config and temp files
 export NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 

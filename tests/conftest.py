@@ -1,5 +1,6 @@
 """Shared fixtures: databases (SQLite and the real PostgreSQL), the real Rasa stack, the bridge."""
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ from tests import aio
 from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 from tests.processes import RASA_TOKEN, ROOT, LiveBridge, RasaStack, free_port
 from tests.redis_server import delete_prefix, fresh_prefix, redis_server
+
+# The bridge refuses to start without ENVIRONMENT; `make test` exports dev, a bare pytest has none.
+os.environ.setdefault("ENVIRONMENT", "test")
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEST_SERVICE_TOKEN = "test-service-token-that-is-long-enough-0123"
@@ -54,7 +58,8 @@ async def truncate_postgres(url: str) -> None:
     try:
         await connection.execute(
             "TRUNCATE conversations, messages, handoffs, users, offline_requests,"
-            " conversation_notes, nps_surveys, answer_feedback, goals, kb_revisions, kb_articles"
+            " conversation_notes, nps_surveys, answer_feedback, goals, kb_revisions, kb_articles,"
+            " privacy_audit"
             " CASCADE"
         )
     finally:
@@ -144,6 +149,10 @@ def make_settings(database_url: str, stack: RasaStack | None, **overrides: objec
         "service_token": TEST_SERVICE_TOKEN,
         "rasa_timeout_s": 5.0,
         "gc_freeze": False,  # many apps in one process: frozen garbage would never go
+        # Every test customer comes from one address, some tests from one visitor id: the
+        # limits on new conversations are tested on their own (tests/bridge/test_security.py).
+        "new_conversations_per_ip": 1_000_000,
+        "new_conversations_per_visitor": 1_000_000,
     }
     values.update(overrides)
     return Settings.model_validate(values)

@@ -24,6 +24,8 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 # `rasa` with the project's speed-ups (rasa_addons/serve.py), as supervisord starts it
 RASA = [str(RASA_PYTHON), "-m", "rasa_addons.serve"]
 RASA_TOKEN = "test-rasa-token"
+ACTION_SERVER_TOKEN = "test-action-server-token"
+RASA_AUTH = {"Authorization": f"Bearer {RASA_TOKEN}"}  # what the bridge sends Rasa
 
 
 def free_port() -> int:
@@ -121,6 +123,8 @@ class RasaStack:
         env = service_env(
             ACTION_ENDPOINT_URL=f"{self.action_url}/webhook",
             RASA_TRACKER_URL=tracker_url or f"sqlite:///{workdir / 'rasa_tracker.db'}",
+            RASA_TOKEN=RASA_TOKEN,
+            ACTION_SERVER_TOKEN=ACTION_SERVER_TOKEN,
             **(env or {}),
         )
         self.actions = Process(
@@ -143,7 +147,10 @@ class RasaStack:
             self.start_rasa()
             wait_until(lambda: answers(f"{self.action_url}/health"), timeout=60, what="actions")
             httpx.post(
-                f"{self.action_url}/webhook", json=WARM_UP_CALL, timeout=180
+                f"{self.action_url}/webhook",
+                json=WARM_UP_CALL,
+                headers={"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"},
+                timeout=180,
             ).raise_for_status()
         except BaseException:
             self.stop()  # a fixture that fails here never reaches its teardown
@@ -196,6 +203,8 @@ class LiveBridge:
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
+            ws_max_size=65536,  # as deploy/ runs it
+            proxy_headers=False,  # bridge.edge.client_address decides, from FORWARDED_ALLOW_IPS
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -17,7 +17,7 @@ import httpx
 
 from bridge.db.migrate import upgrade
 from bridge.settings import Settings
-from tests.processes import MODEL, RASA_TOKEN, ROOT, Process, service_env
+from tests.processes import ACTION_SERVER_TOKEN, MODEL, RASA_TOKEN, ROOT, Process, service_env
 
 WORKERS = 2
 
@@ -133,6 +133,7 @@ class MakeRunStack(SupervisedStack):
         self.env = service_env(
             RUN_DIR=str(workdir),
             RASA_TOKEN=RASA_TOKEN,
+            ACTION_SERVER_TOKEN=ACTION_SERVER_TOKEN,
             RASA_PORT=str(rasa_port),
             RASA_MODEL=str(MODEL),
             RASA_TRACKER_URL=f"sqlite:///{workdir / 'rasa_tracker.db'}",
@@ -148,6 +149,8 @@ class MakeRunStack(SupervisedStack):
             ENVIRONMENT="test",
             SECRET_KEY=settings.secret_key,
             SERVICE_TOKEN=settings.service_token,
+            NEW_CONVERSATIONS_PER_IP=str(settings.new_conversations_per_ip),
+            NEW_CONVERSATIONS_PER_VISITOR=str(settings.new_conversations_per_visitor),
         )
         self.settings = settings.model_copy(update={"public_url": self.url})
         self.supervisord = Process(
@@ -196,6 +199,7 @@ class ScaledStack(SupervisedStack):
             RASA_LOCK_REDIS_DB="1",
             RASA_LOCK_PREFIX=f"test{uuid.uuid4().hex[:10]}",
             RASA_TOKEN=RASA_TOKEN,
+            ACTION_SERVER_TOKEN=ACTION_SERVER_TOKEN,
             RASA_MODEL=str(MODEL),
             ACTION_PORT=str(action_port),
             ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}",
@@ -203,6 +207,8 @@ class ScaledStack(SupervisedStack):
             ENVIRONMENT="test",
             SECRET_KEY=settings.secret_key,
             SERVICE_TOKEN=settings.service_token,
+            NEW_CONVERSATIONS_PER_IP=str(settings.new_conversations_per_ip),
+            NEW_CONVERSATIONS_PER_VISITOR=str(settings.new_conversations_per_visitor),
             RASA_TIMEOUT_S=str(settings.rasa_timeout_s),
             RATE_LIMIT_MESSAGES=str(settings.rate_limit_messages),
             **extra_env,

@@ -26,6 +26,11 @@ def services(connection: HTTPConnection) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
+def client_ip(connection: HTTPConnection) -> str:
+    """The client's address (bridge.edge.client_address decided whom to believe)."""
+    return connection.client.host if connection.client else "unknown"
+
+
 def _chat(services: ServicesDep) -> ChatService:
     return services.chat
 

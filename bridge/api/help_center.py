@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints
 
-from bridge.api.deps import ServicesDep
+from bridge.api.deps import ServicesDep, client_ip
 from bridge.api.pages import JAVASCRIPT, SCRIPT_CACHE, STATIC, templates
 from bridge.schemas import Language
 from bridge.services.help_votes import TooManyVotes, UnknownArticle
@@ -179,7 +179,7 @@ class HelpVoteStored(BaseModel):
 async def vote(body: HelpVoteIn, request: Request, services: ServicesDep) -> HelpVoteStored:
     """A reader's "was this helpful?" on an article page. No sign-in: a JSON body (which a
     cross-site form cannot send without the browser asking first) and a limit per address."""
-    address = request.client.host if request.client else "unknown"
+    address = client_ip(request)
     try:
         vote_id = await services.help_votes.vote(
             article_id=body.article_id, helpful=body.helpful, address=address

@@ -29,6 +29,11 @@ async def demo_page(request: Request, lang: str = "en") -> HTMLResponse:
     )
 
 
+@router.get("/demo.js", include_in_schema=False)
+async def demo_script() -> FileResponse:
+    return FileResponse(STATIC / "demo.js", media_type=JAVASCRIPT, headers=SCRIPT_CACHE)
+
+
 @router.get("/widget.js", include_in_schema=False)
 async def widget_script() -> FileResponse:
     return FileResponse(STATIC / "widget.js", media_type=JAVASCRIPT, headers=SCRIPT_CACHE)

@@ -10,7 +10,6 @@ headers that proxies, privacy tools and older browsers strip; it also stops logi
 
 import contextlib
 import math
-import secrets
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -18,8 +17,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from bridge.api.deps import client_ip
 from bridge.api.deps import services as services_of
 from bridge.api.pages import templates
+from bridge.api.params import NoNul
 from bridge.api.staff_deps import (
     CHAT_ROLES,
     CSRF_COOKIE,
@@ -27,6 +28,7 @@ from bridge.api.staff_deps import (
     CsrfChecked,
     CurrentStaff,
     PresenceDep,
+    SignInCsrfChecked,
     StaffAuthDep,
 )
 from bridge.db.users import MAX_EMAIL_LENGTH
@@ -48,11 +50,10 @@ DEFAULT_NEXT = "/console"
 MAX_NEXT_LENGTH = 2048
 # One message for unknown emails, wrong passwords and disabled accounts alike.
 REFUSED = "wrong email or password"
-# Login pages must not be framed (clickjacking) nor cached (a stale pre-session token).
+# Login pages must not be cached (a stale pre-session token); bridge.edge.security_headers
+# keeps them out of frames.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
 
@@ -60,7 +61,7 @@ PAGE_HEADERS = {
 class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(min_length=1, max_length=MAX_EMAIL_LENGTH + 2)]
+    email: Annotated[str, StringConstraints(min_length=1, max_length=MAX_EMAIL_LENGTH + 2), NoNul]
     password: Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
@@ -121,6 +122,7 @@ def _out(member: StaffMember) -> SignedInOut:
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 async def login_page(
     request: Request,
+    auth: StaffAuthDep,
     lang: str = "en",
     requested_next: Annotated[str | None, Query(alias="next")] = None,
 ) -> HTMLResponse:
@@ -141,7 +143,9 @@ async def login_page(
         headers=PAGE_HEADERS,
     )
     # Keep a token the browser already has: another open login tab still holds it.
-    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    csrf = request.cookies.get(CSRF_COOKIE) or ""
+    if not auth.tokens.is_pre_session_csrf(csrf):
+        csrf = auth.tokens.pre_session_csrf()
     _set_cookie(response, _settings(request), CSRF_COOKIE, csrf, httponly=False)
     return response
 
@@ -149,7 +153,7 @@ async def login_page(
 @router.post("/api/staff/login")
 async def login(
     body: LoginIn,
-    _csrf: CsrfChecked,
+    _csrf: SignInCsrfChecked,
     request: Request,
     response: Response,
     auth: StaffAuthDep,
@@ -159,7 +163,7 @@ async def login(
         signed_in = await auth.sign_in(
             email=body.email,
             password=body.password,
-            client_ip=request.client.host if request.client else "unknown",
+            client_ip=client_ip(request),
         )
     except TooManyAttempts as exc:
         raise HTTPException(
@@ -174,8 +178,9 @@ async def login(
 
     settings = _settings(request)
     _set_cookie(response, settings, SESSION_COOKIE, signed_in.session.token, httponly=True)
-    # A fresh CSRF token per session: one planted before sign-in is worthless after it.
-    _set_cookie(response, settings, CSRF_COOKIE, secrets.token_urlsafe(32), httponly=False)
+    # The session's own CSRF token: one planted before sign-in is worthless after it.
+    csrf = auth.tokens.csrf_token(signed_in.session.token)
+    _set_cookie(response, settings, CSRF_COOKIE, csrf, httponly=False)
     if signed_in.member.role in CHAT_ROLES:
         await presence.set_status(signed_in.member.id, "online")
     return _out(signed_in.member)

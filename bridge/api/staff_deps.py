@@ -1,8 +1,9 @@
 """Dependencies of the staff routes: who is signed in, with which role, and the CSRF check.
 
-Staff authenticate with cookies, so every state-changing staff request also needs the
-double-submit CSRF token: the `sb_csrf` cookie's value sent back in the `X-CSRF-Token` header.
-Another site can make a browser send the cookies but cannot read them to fill in the header.
+Staff authenticate with cookies, so every state-changing staff request also needs the CSRF
+token: the `sb_csrf` cookie's value sent back in the `X-CSRF-Token` header. Another site can make
+a browser send the cookies but cannot read them to fill in the header, and the token is bound to
+the session (an HMAC of it), so a value planted in the cookie does not pass either.
 """
 
 import hmac
@@ -71,14 +72,36 @@ def require_role(*roles: str) -> Callable[[StaffMember], Awaitable[StaffMember]]
     return dependency
 
 
-def require_csrf(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+def _matches(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def require_csrf(
+    request: Request, auth: StaffAuthDep, x_csrf_token: Annotated[str | None, Header()] = None
+) -> None:
+    """The header must carry the CSRF token of the request's session (set at sign-in; an
+    expired session's token still signs it out)."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session or not _matches(auth.tokens.csrf_token(session), x_csrf_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CSRF_FAILED)
+
+
+def require_sign_in_csrf(
+    request: Request, auth: StaffAuthDep, x_csrf_token: Annotated[str | None, Header()] = None
+) -> None:
+    """Signing in works without a session: the pre-session token the sign-in page set, signed
+    by the bridge and echoed in the header (or the token of the session the browser still has)."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if session and _matches(auth.tokens.csrf_token(session), x_csrf_token):
+        return
     cookie = request.cookies.get(CSRF_COOKIE)
     if (
         not cookie
-        or not x_csrf_token
-        or not hmac.compare_digest(cookie.encode(), x_csrf_token.encode())
+        or not _matches(cookie, x_csrf_token)
+        or not auth.tokens.is_pre_session_csrf(cookie)
     ):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CSRF_FAILED)
 
 
 CsrfChecked = Annotated[None, Depends(require_csrf)]
+SignInCsrfChecked = Annotated[None, Depends(require_sign_in_csrf)]

@@ -252,6 +252,12 @@ async def staff_request_script() -> FileResponse:
     return FileResponse(STATIC / "staff" / "request.js", media_type=JAVASCRIPT)
 
 
+@router.get("/staff/login.js", include_in_schema=False)
+async def staff_login_script() -> FileResponse:
+    """The sign-in form's script (public, like the sign-in page)."""
+    return FileResponse(STATIC / "staff" / "login.js", media_type=JAVASCRIPT)
+
+
 @router.get("/vendor/markdown-toolbar-element.js", include_in_schema=False)
 async def markdown_toolbar() -> FileResponse:
     return FileResponse(STATIC / "vendor" / "markdown-toolbar-element.js", media_type=JAVASCRIPT)

@@ -17,6 +17,7 @@ from bridge.services.agent_sockets import AgentSockets
 from bridge.services.article_store import ArticleStore
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import ChatLimits, ChatService
+from bridge.services.conversation_limits import NewConversationLimits
 from bridge.services.customer_presence import CustomerPresence
 from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
@@ -24,8 +25,11 @@ from bridge.services.help_votes import HelpVotes
 from bridge.services.index_sync import IndexSync
 from bridge.services.offline_requests import OfflineRequests
 from bridge.services.ports import AgentPresence, EventBus
+from bridge.services.privacy import PrivacyService
 from bridge.services.rasa_client import RasaClient
+from bridge.services.rasa_tracker_store import TrackerStore, tracker_store
 from bridge.services.readiness import Readiness
+from bridge.services.retention import Retention
 from bridge.services.shared_state import SharedState, build_shared_state
 from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
@@ -64,6 +68,10 @@ class Services:
     index_sync: IndexSync
     help_votes: HelpVotes
     studio: Studio
+    conversation_limits: NewConversationLimits
+    tracker_store: TrackerStore
+    privacy: PrivacyService
+    retention: Retention
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
     _knowledge_base_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -143,6 +151,7 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             customer_present=customers.present,
         ),
     )
+    tracker = tracker_store(settings.rasa_tracker_url)
     services = Services(
         settings,
         kb_settings,
@@ -158,6 +167,8 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             ),
             by_email=shared.login_failures_by_email,
             by_ip=shared.login_failures_by_ip,
+            by_source=shared.login_failures_by_source,
+            slow_down_s=settings.sign_in_slow_down_s,
         ),
         presence=presence,
         handoffs=handoffs,
@@ -181,5 +192,11 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         ),
         help_votes=HelpVotes(sessions, articles, shared.help_votes_by_ip),
         studio=Studio(sessions, articles, kb_settings.review_after_days),
+        conversation_limits=NewConversationLimits(
+            by_ip=shared.new_conversations_by_ip, by_visitor=shared.new_conversations_by_visitor
+        ),
+        tracker_store=tracker,
+        privacy=PrivacyService(sessions=sessions, tracker=tracker, secret=settings.secret_key),
+        retention=Retention(sessions=sessions, tracker=tracker, days=settings.retention_days),
     )
     return services

@@ -31,6 +31,7 @@ from bridge.services.redis_turn_order import RedisTurnOrder
 from bridge.services.staff_auth import (
     LOGIN_FAILURES_PER_EMAIL,
     LOGIN_FAILURES_PER_IP,
+    LOGIN_FAILURES_PER_SOURCE,
     LOGIN_WINDOW_S,
 )
 from bridge.settings import Settings
@@ -44,8 +45,11 @@ HELP_VOTE_WINDOW_S = 600.0
 class SharedState:
     bus: EventBus
     message_limit: RateLimiter  # customer messages per conversation
-    login_failures_by_email: RateLimiter
+    login_failures_by_email: RateLimiter  # any address, one account: slows it down
     login_failures_by_ip: RateLimiter
+    login_failures_by_source: RateLimiter  # one address, one account
+    new_conversations_by_ip: RateLimiter
+    new_conversations_by_visitor: RateLimiter
     help_votes_by_ip: RateLimiter  # help-center "was this helpful?" votes
     presence: AgentPresence
     connections: Connections
@@ -91,6 +95,13 @@ def build_shared_state(settings: Settings) -> SharedState:
             message_limit=_memory_limit(settings.rate_limit_messages, settings.rate_limit_window_s),
             login_failures_by_email=_memory_limit(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_S),
             login_failures_by_ip=_memory_limit(LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_S),
+            login_failures_by_source=_memory_limit(LOGIN_FAILURES_PER_SOURCE, LOGIN_WINDOW_S),
+            new_conversations_by_ip=_memory_limit(
+                settings.new_conversations_per_ip, settings.new_conversations_window_s
+            ),
+            new_conversations_by_visitor=_memory_limit(
+                settings.new_conversations_per_visitor, settings.new_conversations_window_s
+            ),
             help_votes_by_ip=_memory_limit(HELP_VOTES_PER_IP, HELP_VOTE_WINDOW_S),
             presence=Presence(
                 away_after_s=settings.agent_away_after_s,
@@ -113,6 +124,17 @@ def build_shared_state(settings: Settings) -> SharedState:
         message_limit=limit("messages", settings.rate_limit_messages, settings.rate_limit_window_s),
         login_failures_by_email=limit("login-email", LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_S),
         login_failures_by_ip=limit("login-ip", LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_S),
+        login_failures_by_source=limit("login-source", LOGIN_FAILURES_PER_SOURCE, LOGIN_WINDOW_S),
+        new_conversations_by_ip=limit(
+            "new-conversations-ip",
+            settings.new_conversations_per_ip,
+            settings.new_conversations_window_s,
+        ),
+        new_conversations_by_visitor=limit(
+            "new-conversations-visitor",
+            settings.new_conversations_per_visitor,
+            settings.new_conversations_window_s,
+        ),
         help_votes_by_ip=limit("help-votes", HELP_VOTES_PER_IP, HELP_VOTE_WINDOW_S),
         presence=RedisPresence(
             redis,

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -12,6 +13,7 @@ from fastapi import FastAPI, routing
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bridge.api.staff_auth import DEFAULT_NEXT, REFUSED, safe_next
 from bridge.api.staff_deps import CSRF_FAILED, NOT_SIGNED_IN, require_role
@@ -23,7 +25,12 @@ from bridge.db.models import User
 from bridge.services import staff_auth as staff_auth_module
 from bridge.services.passwords import hash_password, needs_rehash, verify_password
 from bridge.services.presence import Presence
-from bridge.services.staff_auth import BadCredentials, StaffAuth, TooManyAttempts
+from bridge.services.staff_auth import (
+    LOGIN_FAILURES_PER_IP,
+    BadCredentials,
+    StaffAuth,
+    TooManyAttempts,
+)
 from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.tokens import CustomerTokens, InvalidToken
 from tests import aio
@@ -42,7 +49,7 @@ from tests.staff import (
 WRONG = "incorrect horse battery"
 STAFF_PREFIXES = ("/api/staff", "/console", "/dashboard")
 # The staff pages send a signed-out browser to sign in, and back afterwards.
-STAFF_PAGES = {"/console", "/dashboard"}
+STAFF_PAGES = {"/console", "/dashboard", "/dashboard/privacy"}
 
 
 async def _change(url: str, email: str, **values: object) -> None:
@@ -331,9 +338,24 @@ def test_state_changes_need_the_csrf_header(
         response = client.request(method, path, json=body, headers=signed.headers(csrf=csrf))
         assert response.status_code == 403, csrf
         assert response.json() == {"detail": CSRF_FAILED}
-    # The header alone is not enough either: it must match the cookie.
-    no_cookie = {"Cookie": f"sb_session={signed.session}", "X-CSRF-Token": signed.csrf}
-    assert client.request(method, path, json=body, headers=no_cookie).status_code == 403
+    # Double-submit of a value of one's own choosing (a cookie planted by a sibling site, the
+    # same value in the header) does not pass: the token is bound to the session.
+    planted = {"Cookie": f"sb_session={signed.session}; sb_csrf=planted", "X-CSRF-Token": "planted"}
+    assert client.request(method, path, json=body, headers=planted).status_code == 403
+    # Nor does another session's token, or a pre-session token from the sign-in page.
+    other = sign_in(client, "ana@example.com")
+    assert other.csrf != signed.csrf
+    assert (
+        client.request(method, path, json=body, headers=signed.headers(csrf=other.csrf)).status_code
+        == 403
+    )
+    pre_session = cookie_value(client.get("/login"), "sb_csrf")
+    client.cookies.clear()
+    stolen = {
+        "Cookie": f"sb_session={signed.session}; sb_csrf={pre_session}",
+        "X-CSRF-Token": pre_session,
+    }
+    assert client.request(method, path, json=body, headers=stolen).status_code == 403
     assert client.request(method, path, json=body, headers=signed.headers()).status_code < 300
 
 
@@ -353,13 +375,18 @@ def test_logout_clears_both_cookies_and_the_presence(client: TestClient, sqlite_
 # --- throttling ------------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_sign_in_for_the_window(sqlite_url: str) -> None:
+def test_five_failures_from_one_address_throttle_that_address_for_the_window(
+    sqlite_url: str,
+) -> None:
     add_user(sqlite_url, "ana@example.com")
     now = [1000.0]
     with staff_client(sqlite_url) as client:
         state = services(client)
         state.staff_auth = StaffAuth(
-            sessions=state.sessions, tokens=state.staff_auth.tokens, clock=lambda: now[0]
+            sessions=state.sessions,
+            tokens=state.staff_auth.tokens,
+            clock=lambda: now[0],
+            slow_down_s=0,
         )
         for _ in range(5):
             assert attempt(client, "ana@example.com", WRONG).status_code == 401
@@ -372,25 +399,72 @@ def test_five_failures_lock_the_sign_in_for_the_window(sqlite_url: str) -> None:
         assert attempt(client, "ana@example.com", PASSWORD).status_code == 200
 
 
-def test_the_email_and_the_ip_limits_are_separate(sqlite_url: str) -> None:
+def _auth(engine: AsyncEngine, **options: Any) -> StaffAuth:
+    """Sign-in on `engine`, its clock stopped: nothing leaves the 15-minute window."""
+    return StaffAuth(
+        sessions=create_sessionmaker(engine),
+        tokens=StaffSessionTokens(secret=TEST_SECRET, ttl_s=3600),
+        clock=lambda: 0.0,
+        **options,
+    )
+
+
+def test_an_attacker_cannot_lock_an_account_out(sqlite_url: str) -> None:
+    """The attack: five wrong passwords locked any account, admin included, from anywhere.
+    Now they throttle the attacker's address; the owner still signs in from theirs, and an
+    account guessed at from many addresses is slowed down, never closed."""
+    add_user(sqlite_url, "admin@example.com", role="admin")
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def scenario() -> None:
+        engine = create_engine(sqlite_url)
+        try:
+            auth = _auth(engine, slow_down_s=2.5, sleep=record)
+            for _ in range(5):  # one attacker, one address
+                with pytest.raises(BadCredentials):
+                    await auth.sign_in(
+                        email="admin@example.com", password=WRONG, client_ip="6.6.6.6"
+                    )
+            with pytest.raises(TooManyAttempts):  # even the right password, from there
+                await auth.sign_in(
+                    email="admin@example.com", password=PASSWORD, client_ip="6.6.6.6"
+                )
+            signed = await auth.sign_in(
+                email="admin@example.com", password=PASSWORD, client_ip="192.0.2.10"
+            )
+            assert signed.member.role == "admin"
+            assert waits == [2.5]  # the account had five failures: slowed down, not closed
+            # A botnet: many addresses, a few guesses each. The owner still gets in, slowed.
+            waits.clear()
+            for n in range(40):
+                with pytest.raises(BadCredentials):
+                    await auth.sign_in(
+                        email="ADMIN@example.com", password=WRONG, client_ip=f"10.0.0.{n}"
+                    )
+            assert len(waits) == 40 - 5 and set(waits) == {2.5}
+            await auth.sign_in(email="admin@example.com", password=PASSWORD, client_ip="192.0.2.10")
+            # and a success forgives the account's failures: no more waiting
+            waits.clear()
+            with pytest.raises(BadCredentials):
+                await auth.sign_in(email="admin@example.com", password=WRONG, client_ip="10.1.0.1")
+            assert waits == []
+        finally:
+            await engine.dispose()
+
+    aio.run(scenario())
+
+
+def test_one_address_guessing_many_accounts_is_throttled(sqlite_url: str) -> None:
     add_user(sqlite_url, "ana@example.com")
 
     async def scenario() -> None:
         engine = create_engine(sqlite_url)
         try:
-            auth = StaffAuth(
-                sessions=create_sessionmaker(engine),
-                tokens=StaffSessionTokens(secret=TEST_SECRET, ttl_s=3600),
-                clock=lambda: 0.0,
-            )
-            # One email from five addresses: the email is locked, wherever it is tried from.
-            for n in range(5):
-                with pytest.raises(BadCredentials):
-                    await auth.sign_in(email="ana@example.com", password=WRONG, client_ip=f"a{n}")
-            with pytest.raises(TooManyAttempts):
-                await auth.sign_in(email="ANA@example.com", password=PASSWORD, client_ip="a9")
-            # Five emails from one address: the address is locked, whatever email it tries.
-            for n in range(5):
+            auth = _auth(engine, slow_down_s=0)
+            for n in range(LOGIN_FAILURES_PER_IP):
                 with pytest.raises(BadCredentials):
                     await auth.sign_in(email=f"x{n}@example.com", password=WRONG, client_ip="b")
             with pytest.raises(TooManyAttempts):
@@ -398,19 +472,14 @@ def test_the_email_and_the_ip_limits_are_separate(sqlite_url: str) -> None:
             with pytest.raises(BadCredentials):  # counted, not locked
                 await auth.sign_in(email="new@example.com", password=WRONG, client_ip="c")
             # Successful sign-ins never count against an address (an office behind one NAT).
-            ok = StaffAuth(
-                sessions=create_sessionmaker(engine),
-                tokens=StaffSessionTokens(secret=TEST_SECRET, ttl_s=3600),
-                clock=lambda: 0.0,
-            )
             for _ in range(4):
                 with pytest.raises(BadCredentials):
-                    await ok.sign_in(email="ana@example.com", password=WRONG, client_ip="d")
+                    await auth.sign_in(email="ana@example.com", password=WRONG, client_ip="d")
             for _ in range(3):
-                await ok.sign_in(email="ana@example.com", password=PASSWORD, client_ip="d")
-            for n in range(4):  # and a success forgives the email's earlier failures
+                await auth.sign_in(email="ana@example.com", password=PASSWORD, client_ip="d")
+            for _ in range(4):  # and a success forgives that address's earlier failures
                 with pytest.raises(BadCredentials):
-                    await ok.sign_in(email="ana@example.com", password=WRONG, client_ip=f"e{n}")
+                    await auth.sign_in(email="ana@example.com", password=WRONG, client_ip="d")
         finally:
             await engine.dispose()
 

@@ -251,7 +251,7 @@ def test_a_new_article_page_is_prefilled_with_the_groups_questions(
         ({"id": "../etc/passwd"}, "URL slug may hold only"),
         ({"id": "a/b"}, "URL slug may hold only"),
         ({"translation_of": "../x"}, "URL slug may hold only"),
-        ({"body": "x" * (1024 * 1024)}, "at most 262144"),
+        ({"body": "x" * (300 * 1024)}, "at most 262144"),
         ({"lang": "de"}, "'en' or 'hu'"),
         ({"extra": "field"}, "Extra inputs are not permitted"),
     ],
@@ -261,6 +261,16 @@ def test_bad_article_input_is_refused(
 ) -> None:
     refused = client.post("/api/studio/articles", json={**NEW, **change}, headers=editor.headers())
     assert refused.status_code == 422 and message in refused.text
+    assert (
+        client.get("/api/studio/articles/gift-wrapping", headers=editor.headers()).status_code
+        == 404
+    )
+
+
+def test_a_1_mb_article_is_refused_before_it_is_read(client: TestClient, editor: Signed) -> None:
+    body = {**NEW, "body": "x" * (1024 * 1024)}
+    refused = client.post("/api/studio/articles", json=body, headers=editor.headers())
+    assert refused.status_code == 413 and "at most 1048576 bytes" in refused.text
     assert (
         client.get("/api/studio/articles/gift-wrapping", headers=editor.headers()).status_code
         == 404

@@ -84,5 +84,9 @@ def test_production_refuses_placeholder_secrets() -> None:
     with pytest.raises(ValidationError, match="SERVICE_TOKEN"):
         Settings(environment="production", secret_key="s" * 40, rasa_token="r" * 40)
     assert Settings(
-        environment="production", secret_key="s" * 40, rasa_token="r" * 40, service_token="t" * 40
+        environment="production",
+        secret_key="s" * 40,
+        rasa_token="r" * 40,
+        service_token="t" * 40,
+        action_server_token="a" * 40,
     )

@@ -5,7 +5,14 @@ import shutil
 from collections.abc import Generator, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Error, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    sync_playwright,
+)
 
 from tests.processes import ROOT, LiveBridge
 
@@ -50,6 +57,18 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def watch_csp(context: BrowserContext) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports in any page of `context`."""
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(
     browser: Browser, live_bridge: LiveBridge, request: pytest.FixtureRequest
@@ -61,9 +80,12 @@ def page(
     """
     context = browser.new_context(base_url=live_bridge.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    violations = watch_csp(context)
     new_page = context.new_page()
     try:
         yield new_page
+        # Every page must work under its Content-Security-Policy: what it refused, it broke.
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         report = request.node.stash.get(_CALL_REPORT, None)
         if report is not None and report.failed:
             ARTIFACTS.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, watch_csp
 from tests.conftest import TEST_SERVICE_TOKEN
 from tests.processes import LiveBridge
 from tests.staff import PASSWORD, add_user
@@ -57,9 +57,11 @@ def admin_page(browser: Browser, live_bridge: LiveBridge) -> Iterator[Page]:
     viewport = {"width": 1280, "height": 1000}
     context = browser.new_context(base_url=live_bridge.url, viewport=viewport)
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     try:
         yield page
+        assert not violations, f"Content-Security-Policy violations: {violations}"
     finally:
         context.close()
 

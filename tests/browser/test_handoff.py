@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Error, Locator, Page, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, watch_csp
 from tests.browser.test_widget import BOT_TIMEOUT_MS, messages, open_widget, send
 from tests.processes import LiveBridge
 from tests.staff import PASSWORD, add_user
@@ -36,6 +36,7 @@ def browser_pages(
     `page` fixture makes them; when the test fails, every page is screenshotted into
     test-artifacts/ before any is closed, so each shows the others still there."""
     contexts: list[BrowserContext] = []
+    violations: list[list[str]] = []
     try:
         pages: list[Page] = []
         for _ in who:
@@ -43,10 +44,13 @@ def browser_pages(
                 base_url=live_bridge.url, viewport={"width": 1280, "height": 900}
             )
             context.set_default_timeout(10_000)
+            violations.append(watch_csp(context))
             contexts.append(context)
             pages.append(context.new_page())
         try:
             yield pages
+            for person, refused in zip(who, violations, strict=True):
+                assert not refused, f"CSP violations for the {person}: {refused}"
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
             for person, page in zip(who, pages, strict=True):
