@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests import aio
@@ -54,7 +55,7 @@ def _answers_again(stack: MakeRunStack, within_s: float) -> None:
     while True:
         try:
             answer = aio.run(ask(stack.front, QUESTION))
-        except (AssertionError, OSError) as exc:  # the bridge itself is still starting
+        except (AssertionError, OSError, httpx.HTTPError) as exc:  # the bridge is starting
             answer = repr(exc)
         if ANSWER in answer:
             return
