@@ -34,7 +34,7 @@ from tests.live_chat import (
     talk_both_ways,
 )
 from tests.postgres import admin_sql
-from tests.processes import RASA_AUTH, RASA_TOKEN
+from tests.processes import RASA_AUTH, RASA_TOKEN, answers, wait_until
 from tests.redis_server import delete_prefix, fresh_prefix
 from tests.scaled_stack import ScaledStack
 
@@ -280,6 +280,8 @@ async def test_agents_on_two_bridge_processes_race_for_a_customer_who_came_throu
 ) -> None:
     """Queue, the claim race (two agents on two processes: exactly one wins), live chat and
     typing both ways through nginx, and hand back to the bot."""
+    for url in scaled.bridge_urls:  # a bridge an earlier test killed may still be starting
+        wait_until(lambda url=url: answers(f"{url}/healthz"), timeout=60, what=url)
     async with (
         signed_in_agent(scaled.bridge(0), "anna@example.com") as anna,
         signed_in_agent(scaled.bridge(1), "ben@example.com") as ben,
