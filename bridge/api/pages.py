@@ -1,4 +1,5 @@
-"""The demo web page, the widget's loader script and the widget's ES modules."""
+"""The demo web page, the widget's loader script, the widget's ES modules and the modules
+the widget shares with the staff pages (static/shared: DOM helpers, ids, the socket)."""
 
 import re
 from pathlib import Path
@@ -43,6 +44,16 @@ async def widget_script() -> FileResponse:
 async def widget_module(name: str) -> FileResponse:
     """One of the ES modules that widget.js imports (resolved against its own URL)."""
     path = STATIC / "widget" / name
+    if not MODULE_NAME.fullmatch(name) or not path.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(path, media_type=JAVASCRIPT, headers=SCRIPT_CACHE)
+
+
+@router.get("/shared/{name}", include_in_schema=False)
+async def shared_module(name: str) -> FileResponse:
+    """A module both the widget and the staff pages import (`../shared/<name>` from either):
+    public, like the widget's, since an embedding page loads it from any origin."""
+    path = STATIC / "shared" / name
     if not MODULE_NAME.fullmatch(name) or not path.is_file():
         raise HTTPException(status_code=404)
     return FileResponse(path, media_type=JAVASCRIPT, headers=SCRIPT_CACHE)

@@ -7,10 +7,10 @@
  * never on page load, so merely visiting the shop costs the bridge nothing.
  */
 
+import { uuid } from "../shared/uuid.js";
 import { GONE, createConversation, fetchTranscript } from "./http.js";
 import { MAX_LENGTH, codePointLength } from "./limits.js";
 import { visitorId } from "./storage.js";
-import { uuid } from "./uuid.js";
 
 const TYPING_THROTTLE_MS = 3000;
 const TYPING_IDLE_MS = 5000;
@@ -94,7 +94,7 @@ export function createChat({ config, t, state, view, transcript, store, connecti
     const hadTranscript = state.seen.size > 0;
     forgetConversation();
     // A bridge that rejects even brand-new tokens must not get a new conversation every 0.5 s.
-    state.attempts = Math.max(state.attempts, state.restarts);
+    connection.backOff(state.restarts);
     state.restarts += 1;
     if (hadTranscript) view.showNotice(t.restarted);
     if (state.activated || state.outbox.length) connection.scheduleReconnect();

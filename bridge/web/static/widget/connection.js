@@ -1,6 +1,6 @@
 /**
- * The websocket to the bridge: connecting, the outbox of unconfirmed messages, heartbeats and
- * reconnecting with backoff.
+ * The websocket to the bridge: the outbox of unconfirmed messages and the chat protocol, on
+ * the shared reconnecting socket (pings, backoff, online/offline: shared/reconnecting_socket.js).
  *
  * Delivery is at-least-once from here and exactly-once overall: a customer message stays in
  * the outbox until the server echoes its client_id (see transcript.js), is sent again on every
@@ -9,12 +9,9 @@
  * the UI.
  */
 
+import { createReconnectingSocket } from "../shared/reconnecting_socket.js";
 import { wantsConnection } from "./state.js";
 
-const PING_INTERVAL_MS = 25000;
-/** Two missed pongs and some slack: the socket is half-open. */
-const SILENCE_LIMIT_MS = 2 * PING_INTERVAL_MS + 10000;
-const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const AUTH_CLOSE_CODES = new Set([4401, 4403, 4404]);
 /** The chat is open in too many tabs: wait for the customer (send, open) instead of retrying. */
@@ -40,10 +37,43 @@ const REJECTION_CODES = new Set(["empty_message", "message_too_long", "rate_limi
 /**
  * @param {object} options
  * @param {import("./config.js").Config} options.config
- * @param {object} options.state  the shared state (state.js)
+ * @param {object} options.state  the shared state (state.js); `connected` and `trying` mirror
+ *   the socket here, for the view
  * @param {ConnectionHandlers} options.handlers
  */
 export function createConnection({ config, state, handlers }) {
+  /** Set by an auth error event; acted on by the close that follows it. */
+  let authFailed = false;
+
+  const socket = createReconnectingSocket({
+    url: async () => {
+      authFailed = false; // a new socket: only its own events count
+      // A stored conversation found dead by the restore is replaced rather than reused.
+      if (state.restoring) await state.restoring;
+      if (!wantsConnection(state)) throw new Error("no longer wanted");
+      return socketUrl(await handlers.conversation());
+    },
+    onOpen: flushOutbox,
+    onEvent,
+    onClose: (event) => {
+      const refused = AUTH_CLOSE_CODES.has(event.code) || authFailed;
+      authFailed = false;
+      if (refused) {
+        handlers.authFailed();
+        return false;
+      }
+      return event.code !== TOO_MANY_SOCKETS_CLOSE_CODE; // sendMessage and openPanel reconnect
+    },
+    onDetach: () => handlers.closed(),
+    onChange: () => {
+      state.connected = socket.isOpen();
+      state.trying = socket.isTrying();
+      handlers.changed();
+    },
+    wanted: () => wantsConnection(state),
+    backoffMaxMs: BACKOFF_MAX_MS,
+  });
+
   function socketUrl(conversation) {
     const url = new URL(`${config.bridgeBase}/ws/chat/${encodeURIComponent(conversation.conversation_id)}`);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
@@ -52,94 +82,21 @@ export function createConnection({ config, state, handlers }) {
     return url.toString();
   }
 
-  /** Sends a control event if the socket is up; typing and pings are worthless later, so they are not queued. */
-  function sendEvent(event) {
-    if (!state.connected || !state.socket) return false;
-    try {
-      state.socket.send(JSON.stringify(event));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * Sends every queued message not yet sent on this socket. Entries stay queued until the
    * server echoes their client_id, so a message lost with a dying socket is sent again
    * (the server de-duplicates by client_id).
    */
   function flushOutbox() {
-    if (!state.connected) return;
+    const current = socket.current();
+    if (!socket.isOpen()) return;
     for (const entry of state.outbox) {
-      if (entry.socket === state.socket) continue;
-      if (sendEvent(entry.event)) entry.socket = state.socket;
+      if (entry.socket === current) continue;
+      if (socket.send(entry.event)) entry.socket = current;
     }
   }
 
-  /**
-   * Opens the socket for the current (or a new) conversation. Waits for a pending restore so
-   * that a stored conversation found to be dead is replaced rather than reused.
-   */
-  async function connect() {
-    if (state.socket || state.connecting || !wantsConnection(state)) return;
-    state.connecting = true;
-    try {
-      if (state.restoring) await state.restoring;
-      // The restore may have found the stored conversation dead; don't create one unasked.
-      if (!wantsConnection(state)) return;
-      const conversation = await handlers.conversation();
-      openSocket(conversation);
-    } catch {
-      scheduleReconnect();
-    } finally {
-      state.connecting = false;
-    }
-  }
-
-  function openSocket(conversation) {
-    const socket = new WebSocket(socketUrl(conversation));
-    state.socket = socket;
-    socket.addEventListener("open", () => onSocketOpen(socket));
-    socket.addEventListener("message", (event) => onSocketMessage(socket, event));
-    socket.addEventListener("close", (event) => onSocketClose(socket, event));
-  }
-
-  // Each handler ignores events from a socket that is no longer the current one.
-  function onSocketOpen(socket) {
-    if (socket !== state.socket) return;
-    state.connected = true;
-    state.everConnected = true;
-    state.attempts = 0;
-    state.lastHeardAt = Date.now();
-    handlers.changed();
-    clearInterval(state.pingTimer);
-    state.pingTimer = setInterval(heartbeat, PING_INTERVAL_MS);
-    flushOutbox();
-  }
-
-  /**
-   * Pings keep proxies from closing an idle socket. A socket that has heard nothing (not even
-   * pongs) for two intervals is half-open; drop it instead of waiting for TCP to notice.
-   */
-  function heartbeat() {
-    if (Date.now() - state.lastHeardAt > SILENCE_LIMIT_MS) {
-      closeSocket();
-      scheduleReconnect();
-      return;
-    }
-    sendEvent({ type: "ping" });
-  }
-
-  function onSocketMessage(socket, event) {
-    if (socket !== state.socket) return;
-    state.lastHeardAt = Date.now();
-    let data;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (!data || typeof data !== "object") return;
+  function onEvent(data) {
     switch (data.type) {
       case "message":
       case "buttons":
@@ -158,7 +115,7 @@ export function createConnection({ config, state, handlers }) {
         if (typeof data.message === "string" && data.message.trim()) handlers.notice(data.message);
         break;
       default:
-        break; // "pong" and anything newer than this widget
+        break; // anything newer than this widget
     }
   }
 
@@ -166,71 +123,28 @@ export function createConnection({ config, state, handlers }) {
   function onServerError(data) {
     const code = typeof data.code === "string" ? data.code : "";
     if (AUTH_ERROR_CODES.has(code)) {
-      state.authFailed = true;
+      authFailed = true;
       return;
     }
     if (REJECTION_CODES.has(code)) {
       // The server handles events in order, so the refusal is for the oldest unanswered message.
-      const index = state.outbox.findIndex((entry) => entry.socket === state.socket);
+      const current = socket.current();
+      const index = state.outbox.findIndex((entry) => entry.socket === current);
       if (index !== -1) state.outbox.splice(index, 1);
     }
     handlers.error(typeof data.message === "string" && data.message.trim() ? data.message : null);
   }
 
-  function onSocketClose(socket, event) {
-    if (socket !== state.socket) return;
-    const authFailed = AUTH_CLOSE_CODES.has(event.code) || state.authFailed;
-    closeSocket();
-    if (authFailed) {
-      handlers.authFailed();
-      return;
-    }
-    if (event.code === TOO_MANY_SOCKETS_CLOSE_CODE) return; // sendMessage and openPanel reconnect
-    scheduleReconnect();
-  }
-
-  /** Detaches and closes the current socket without triggering our own close handling. */
-  function closeSocket() {
-    const socket = state.socket;
-    state.socket = null;
-    state.connected = false;
-    state.authFailed = false;
-    clearInterval(state.pingTimer);
-    state.pingTimer = null;
-    handlers.closed();
-    if (socket && socket.readyState <= WebSocket.OPEN) {
-      try {
-        socket.close(1000);
-      } catch {
-        // Already closing.
-      }
-    }
-    handlers.changed();
-  }
-
-  /** Exponential backoff with "equal jitter", so many widgets don't reconnect in lockstep. */
-  function scheduleReconnect() {
-    if (state.reconnectTimer !== null || state.socket || !wantsConnection(state)) {
-      handlers.changed();
-      return;
-    }
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** state.attempts);
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    state.attempts += 1;
-    state.reconnectTimer = setTimeout(() => {
-      state.reconnectTimer = null;
-      connect();
-    }, delay);
-    handlers.changed();
-  }
-
-  /** Skip the remaining backoff, e.g. when the network comes back or the customer opens the chat. */
-  function reconnectNow() {
-    if (state.connected || state.socket) return;
-    clearTimeout(state.reconnectTimer);
-    state.reconnectTimer = null;
-    connect();
-  }
-
-  return { connect, sendEvent, flushOutbox, closeSocket, scheduleReconnect, reconnectNow };
+  return {
+    connect: socket.connect,
+    /** Sends a control event if the socket is up; typing and pings are worthless later, so they are not queued. */
+    sendEvent: socket.send,
+    flushOutbox,
+    /** Detaches and closes the current socket without triggering our own close handling. */
+    closeSocket: socket.drop,
+    scheduleReconnect: socket.scheduleReconnect,
+    /** Skip the remaining backoff, e.g. when the customer opens the chat or sends. */
+    reconnectNow: socket.reconnectNow,
+    backOff: socket.backOff,
+  };
 }

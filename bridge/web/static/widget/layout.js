@@ -6,7 +6,8 @@
  * labels are the contract with screen readers; keep both when changing the markup.
  */
 
-import { el, icon, ICONS } from "./dom.js";
+import { el, icon } from "../shared/dom.js";
+import { ICONS } from "./icons.js";
 import { buildStyles } from "./styles.js";
 
 /** The host element's id, so a page (or a test) can find the widget's shadow root. */

@@ -7,10 +7,11 @@
  *   state.js       the shared mutable state
  *   layout.js      the DOM skeleton; view.js renders state into it
  *   transcript.js  server messages → state + view, once per seq
- *   connection.js  the websocket, outbox, heartbeat and backoff
+ *   connection.js  the chat protocol and the outbox, on ../shared/reconnecting_socket.js
  *   chat.js        customer actions and the conversation's life cycle
  *   offline_form.js  "leave a message" when nobody can take the chat
- *   http.js, storage.js, markdown.js, styles.js, dom.js, strings.js: leaf helpers
+ *   http.js, storage.js, markdown.js, styles.js, icons.js, strings.js: leaf helpers
+ *   ../shared/     dom.js, uuid.js and the reconnecting socket, shared with the console
  */
 
 import { createChat } from "./chat.js";
@@ -116,15 +117,5 @@ function bindEvents({ nodes, state, view, chat, connection }) {
     view.renderComposerState();
     chat.noteTyping();
   });
-  window.addEventListener("online", () => {
-    state.attempts = 0;
-    connection.reconnectNow();
-  });
-  // A socket may stay "open" through a lost network until the heartbeat gives up (~1 min):
-  // drop it now, so the customer sees "Reconnecting…" and messages wait in the outbox.
-  window.addEventListener("offline", () => {
-    if (!state.socket) return;
-    connection.closeSocket();
-    connection.scheduleReconnect();
-  });
+  // The shared socket follows the browser's online/offline events itself.
 }

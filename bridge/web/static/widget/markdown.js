@@ -6,7 +6,7 @@
  * allowed nodes; anything else stays literal text, so a message can never inject markup.
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 
 /** Emphasis nested deeper than this is left as text, bounding recursion on hostile input. */
 const MAX_INLINE_DEPTH = 4;

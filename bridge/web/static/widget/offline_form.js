@@ -6,7 +6,7 @@
  * round trip for an obvious typo.
  */
 
-import { el } from "./dom.js";
+import { el } from "../shared/dom.js";
 import { leaveMessage } from "./http.js";
 import { MAX_LENGTH } from "./limits.js";
 

@@ -18,16 +18,9 @@ export function createState() {
     agentName: null,
     lastSeq: 0,
     seen: new Set(),
-    socket: null,
-    connected: false,
-    connecting: false,
-    everConnected: false,
-    attempts: 0,
+    connected: false, // mirrors the socket (connection.js), for the view
+    trying: false, // a reconnect is pending or was tried, or a socket was open once
     restarts: 0, // conversations replaced in a row; only a delivered message resets it
-    authFailed: false,
-    reconnectTimer: null,
-    pingTimer: null,
-    lastHeardAt: 0,
     outbox: [], // [{ event, socket }] until the server echoes the client_id
     typingOn: false,
     typingSentAt: 0,

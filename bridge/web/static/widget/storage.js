@@ -6,7 +6,7 @@
  * the chat still works there, it just doesn't survive a page load.
  */
 
-import { uuid } from "./uuid.js";
+import { uuid } from "../shared/uuid.js";
 
 const VISITOR_KEY = "northwind.visitor";
 const CONVERSATION_KEY_PREFIX = "northwind.chat.v1:";

@@ -7,7 +7,8 @@
  * that is purely about what is on screen.
  */
 
-import { el, icon, ICONS } from "./dom.js";
+import { el, icon } from "../shared/dom.js";
+import { ICONS } from "./icons.js";
 import { buildLayout } from "./layout.js";
 import { COUNTER_FROM, MAX_LENGTH, codePointLength } from "./limits.js";
 import { renderMarkdown } from "./markdown.js";
@@ -53,8 +54,7 @@ export function createView({ config, t, state, onQuickReply }) {
 
   /** "Reconnecting…" only after a connection was lost or an attempt failed, not on first connect. */
   function renderStatusLine() {
-    const trying = state.reconnectTimer !== null || state.attempts > 0 || state.everConnected;
-    nodes.statusLine.hidden = state.connected || !wantsConnection(state) || !trying;
+    nodes.statusLine.hidden = state.connected || !wantsConnection(state) || !state.trying;
   }
 
   function isNearBottom() {

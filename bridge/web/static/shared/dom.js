@@ -1,7 +1,7 @@
 /**
- * DOM construction helpers. The widget builds every node with these (and sets text only
- * through textContent), which is why it needs no innerHTML anywhere: message text can never
- * be parsed as markup.
+ * DOM construction helpers for every page (widget, console, studio, dashboard). Nodes are
+ * built with these and text is set only through textContent, which is why no page needs
+ * innerHTML: customer text, article titles and notes can never be parsed as markup.
  */
 
 /** Shorthand for createElement with a class and attributes; never takes HTML. */
@@ -12,7 +12,21 @@ export function el(tag, className, attributes) {
   return node;
 }
 
-/** Inline stroke icons, built as SVG nodes so the widget needs no innerHTML at all. */
+/** An element whose only content is `text` (as text, never markup). */
+export function textEl(tag, className, text, attributes) {
+  const node = el(tag, className, attributes);
+  node.textContent = text;
+  return node;
+}
+
+/** The element with this id; a missing one is a template/module mismatch, so fail loudly. */
+export function byId(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is missing from the page`);
+  return node;
+}
+
+/** An inline 24×24 stroke icon, built as SVG nodes (no innerHTML); `pathData` is its path. */
 export function icon(pathData, size = 24) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
@@ -26,12 +40,3 @@ export function icon(pathData, size = 24) {
   svg.append(path);
   return svg;
 }
-
-/** Path data for the icons the widget uses (24×24 stroke icons). */
-export const ICONS = {
-  chat: "M21 11.5a8.4 8.4 0 0 1-9 8.4 8.9 8.9 0 0 1-3.8-.9L3 20.5l1.4-4.6A8 8 0 0 1 3 11.5 8.4 8.4 0 0 1 12 3a8.4 8.4 0 0 1 9 8.5z",
-  chevron: "M6 9l6 6 6-6",
-  close: "M6 6l12 12M18 6L6 18",
-  send: "M22 2L11 13M22 2l-7 20-4-9-9-4 20-7z",
-};
-

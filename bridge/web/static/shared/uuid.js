@@ -1,4 +1,7 @@
-/** Random identifiers for the visitor and for each sent message (the bridge de-duplicates by it). */
+/**
+ * Random identifiers: the widget's visitor id, and the client id of every sent message (the
+ * server de-duplicates by it and echoes it back, which is the delivery receipt).
+ */
 
 /** RFC 4122 v4; randomUUID is missing on plain-http pages, getRandomValues is not. */
 export function uuid() {
