@@ -15,7 +15,9 @@ from tests.conftest import make_settings
 STATIC = Path(__file__).resolve().parents[2] / "bridge" / "web" / "static"
 # "widget/x.js" and "shared/x.js": what an embedding page may load.
 MODULES = sorted(
-    str(path.relative_to(STATIC)) for folder in ("widget", "shared") for path in (STATIC / folder).glob("*.js")
+    str(path.relative_to(STATIC))
+    for folder in ("widget", "shared")
+    for path in (STATIC / folder).glob("*.js")
 )
 JAVASCRIPT = "text/javascript; charset=utf-8"
 CACHE_CONTROL = "public, max-age=300"

@@ -9,12 +9,12 @@
 
 import { api } from "./api.js";
 import { STATUSES, applyConversation, hasEnded, isMine, newChat } from "./chat_model.js";
-import { byId } from "./dom.js";
+import { byId } from "../shared/dom.js";
 import { createHandoffActions } from "./handoff_actions.js";
 import { isHandoff } from "./queue.js";
 import { loadTabs, saveTabs } from "./storage.js";
 import { createTabs } from "./tabs.js";
-import { uuid } from "./uuid.js";
+import { uuid } from "../shared/uuid.js";
 
 /** The "off" typing event can be lost with a socket; never show the indicator longer than this. */
 const REMOTE_TYPING_TIMEOUT_MS = 20000;

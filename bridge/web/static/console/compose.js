@@ -5,7 +5,7 @@
  * throttled, as the widget does for the customer.
  */
 
-import { byId } from "./dom.js";
+import { byId } from "../shared/dom.js";
 
 /** The bridge's message limit (max_message_chars), counted in code points as Python's len() does. */
 export const MAX_LENGTH = 2000;

@@ -4,7 +4,7 @@
  * not help), the customer's language, the page they are on and whether they are still there.
  */
 
-import { byId, el, textEl } from "./dom.js";
+import { byId, el, textEl } from "../shared/dom.js";
 import { score, safeHttpUrl } from "./format.js";
 
 /** @param {{t: object}} options */

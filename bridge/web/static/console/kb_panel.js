@@ -5,7 +5,7 @@
  * answer to an older query never overwrites a newer one.
  */
 
-import { byId, el, textEl } from "./dom.js";
+import { byId, el, textEl } from "../shared/dom.js";
 import { markdownLink, safeHttpUrl, score } from "./format.js";
 import { api } from "./api.js";
 

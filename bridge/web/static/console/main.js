@@ -11,14 +11,14 @@
  *   compose.js, notes.js, kb_panel.js, context_panel.js: the active chat's panels
  *   presence.js      the agent's status and heartbeat; offline_requests.js: messages left
  *   notice.js        errors and confirmations
- *   dom.js, format.js, storage.js, strings.js, uuid.js: leaf helpers
+ *   format.js, storage.js, strings.js: leaf helpers (../shared/ holds dom.js, uuid.js and the socket)
  */
 
 import { api, LOGIN_URL } from "./api.js";
 import { createChats } from "./chats.js";
 import { createCompose } from "./compose.js";
 import { createContextPanel } from "./context_panel.js";
-import { byId } from "./dom.js";
+import { byId } from "../shared/dom.js";
 import { createKbPanel } from "./kb_panel.js";
 import { createNotes } from "./notes.js";
 import { createNotice } from "./notice.js";

@@ -4,7 +4,7 @@
  * appended from the server's answer, so what is shown is what was stored.
  */
 
-import { byId, el, textEl } from "./dom.js";
+import { byId, el, textEl } from "../shared/dom.js";
 import { fullTime } from "./format.js";
 import { api } from "./api.js";
 

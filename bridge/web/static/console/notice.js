@@ -5,7 +5,7 @@
  * region that was hidden a moment ago.
  */
 
-import { byId } from "./dom.js";
+import { byId } from "../shared/dom.js";
 
 /** Confirmations fade on their own; errors stay until dismissed or replaced, so none is missed. */
 const INFO_TIMEOUT_MS = 6000;

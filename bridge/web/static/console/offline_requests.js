@@ -5,7 +5,7 @@
  */
 
 import { api } from "./api.js";
-import { byId, el, textEl } from "./dom.js";
+import { byId, el, textEl } from "../shared/dom.js";
 import { fullTime } from "./format.js";
 
 const REFRESH_MS = 120000;

@@ -5,7 +5,7 @@
  */
 
 import { api } from "./api.js";
-import { byId } from "./dom.js";
+import { byId } from "../shared/dom.js";
 import { loadPresence, savePresence } from "./storage.js";
 
 const HEARTBEAT_MS = 60000;

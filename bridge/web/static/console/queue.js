@@ -7,7 +7,7 @@
  * "Already taken by Anna" even though the refusal itself carries no name.
  */
 
-import { el, textEl } from "./dom.js";
+import { el, textEl } from "../shared/dom.js";
 import { fullTime, minutesSince } from "./format.js";
 
 /** Waiting times are shown in whole minutes, so a refresh twice a minute is enough. */

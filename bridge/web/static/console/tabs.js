@@ -5,7 +5,7 @@
  * (a button cannot contain another), which closes the tab, not the conversation.
  */
 
-import { el, textEl } from "./dom.js";
+import { el, textEl } from "../shared/dom.js";
 
 /**
  * @typedef {object} TabInfo

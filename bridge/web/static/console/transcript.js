@@ -11,7 +11,7 @@
  * DOM and a list that is put back is not read out again as if it were new.
  */
 
-import { el, textEl } from "./dom.js";
+import { el, textEl } from "../shared/dom.js";
 import { clockTime, fullTime } from "./format.js";
 
 const ROLES = new Set(["customer", "bot", "agent", "system"]);
