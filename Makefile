@@ -138,6 +138,7 @@ bench: setup
 	@$(PY) -m bench.capacity
 	@$(PY) -m bench.handoff_relay
 	@$(PY) -m bench.report_scale
+	@$(PY) -m bench.conversation_search
 	@$(PY) -m bench.kb_speed
 	@$(PY) -m bench.help_center
 	@$(PY) -m bench.studio_speed

@@ -4,10 +4,10 @@ Seeds a fresh SQLite file (in a temporary folder) and a fresh PostgreSQL databas
 (`bench_reports`, created and dropped on the server of TEST_POSTGRES_URL) through the
 migrations with the data set of bench.report_seed: 150,000 conversations, about 1,000,000
 messages and 100,000 answered NPS surveys at scale 1. Then times every report the dashboard
-asks for (nps, helpful, conversations, unanswered, conversion) by calling the service function
-its route calls, in a session of its own, and turning the result into the route's JSON-ready
-dict: over the last 90 days and over the whole year, for all languages and for English only,
-`--runs` times each. Target: every report under 1 s.
+asks for (nps, helpful, conversations, unanswered, conversion, agents) by calling the service
+function its route calls, in a session of its own, and turning the result into the route's
+JSON-ready dict: over the last 90 days and over the whole year, for all languages and for
+English only, `--runs` times each. Target: every report under 1 s.
 
     .venv/bin/python -m bench.report_scale [--scale 1] [--runs 5] [--no-postgres]
 
@@ -37,6 +37,7 @@ from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.db.migrate import upgrade
 from bridge.db.models import UnansweredQuestion
 from bridge.services import reports
+from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import Period
 from bridge.services.unanswered_clusters import MAX_QUESTIONS, QuestionVectors, unanswered_groups
@@ -52,7 +53,7 @@ PERIODS = {
     "year": Period(YEAR_START, YEAR_END),
 }
 LANGUAGES: tuple[str | None, ...] = (None, "en")
-REPORTS = ("nps", "helpful", "conversations", "unanswered", "conversion")  # dashboard.js
+REPORTS = ("nps", "helpful", "conversations", "unanswered", "conversion", "agents")  # dashboard.js
 
 Report = Callable[[AsyncSession, Period, str | None], Awaitable[Any]]
 
@@ -77,12 +78,16 @@ def dashboard_reports(questions: QuestionVectors) -> dict[str, Report]:
     async def conversion(s: AsyncSession, p: Period, lang: str | None) -> Any:
         return dataclasses.asdict(await conversion_report(session=s, period=p, language=lang))
 
+    async def agents(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await agent_report(session=s, period=p, language=lang))
+
     return {
         "nps": nps,
         "helpful": helpful,
         "conversations": conversations,
         "unanswered": unanswered,
         "conversion": conversion,
+        "agents": agents,
     }
 
 
@@ -304,7 +309,7 @@ def main() -> None:
             f"cost of the first report that meets a question:\n\n{embedding_table(results)}\n\n"
         )
     body = (
-        f"The dashboard's five reports over a year of traffic: {describe(counts)} "
+        f"The dashboard's six reports over a year of traffic: {describe(counts)} "
         f"(bench/report_seed.py; 70 % English, 30 % Hungarian). Each report is computed by the "
         f"service function its route calls, in a session of its own, and turned into the dict "
         f"the route returns (JSON encoding and HTTP not included), {args.runs} times in a row, "

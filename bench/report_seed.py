@@ -9,7 +9,11 @@ declined, dropped or never answered), about 45,000 helpful votes, goals in about
 conversations and about 7,200 unanswered questions (3 % of the customers' questions). The
 unanswered questions are real questions: CLINC150's out-of-scope and test queries (English) and
 Tatoeba's Hungarian sentences, read from ../shared/data; without that folder, numbered
-stand-ins are used.
+stand-ins are used. The customers ask BANKING77's questions in English; in Hungarian, the
+support questions of `HUNGARIAN_QUESTIONS` (six in ten) or Tatoeba's sentences, with accents,
+for the conversation search benchmark (bench/conversation_search.py). Those are drawn from a
+random stream of their own, and the bot's and agents' lines are fixed per language, so every
+other row is what it was before they were added.
 """
 
 import csv
@@ -48,6 +52,37 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 # Share of conversations with each score, 0..10 (a fairly happy customer base, NPS ≈ +30).
 SCORE_WEIGHTS = [3, 1, 1, 2, 2, 5, 5, 10, 15, 22, 34]
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 9, 10, 10, 9, 7, 5, 4, 3, 2, 2, 1]
+HUNGARIAN_QUESTIONS = (
+    "A számlámat nem találom, hol tudom letölteni?",
+    "Miért kaptam két számlát ugyanarra a rendelésre?",
+    "Hibás a számlán a cím, javítanák?",
+    "Mikor érkezik meg a csomagom?",
+    "A futár nem hozta ki a csomagot, mit tegyek?",
+    "Szeretném visszaküldeni a terméket, hogyan lehet?",
+    "Mennyi idő alatt kapom vissza a pénzemet?",
+    "Nem működik a bankkártyás fizetés.",
+    "Kétszer vonták le a rendelés árát a kártyámról.",
+    "Elfelejtettem a jelszavamat, nem tudok belépni.",
+    "Hogyan tudom megváltoztatni az e-mail-címemet?",
+    "Törölni szeretném a fiókomat.",
+    "Lemondhatom még a rendelésemet?",
+    "Rossz méretet rendeltem, kicserélhetem?",
+    "Sérülten érkezett a termék, mi a teendő?",
+    "Van üzletük Budapesten?",
+    "Mennyibe kerül a szállítás külföldre?",
+    "Kaphatok kedvezményt, ha többet rendelek?",
+    "Nem jött meg a visszaigazoló e-mail.",
+    "Hogyan válthatom be az ajándékutalványt?",
+    "Meddig érvényes a garancia?",
+    "A kuponkód nem működik a pénztárnál.",
+    "Részletre is fizethetek?",
+    "Megváltozott a szállítási címem, módosíthatom?",
+    "Mikor lesz újra raktáron ez a termék?",
+)
+# What the bot and the agents say, per language (fixed lines: no random draws).
+GREETING = {"en": "Hi! How can I help?", "hu": "Szia! Miben segíthetek?"}
+FOUND = {"en": "Here is what I found in {}.", "hu": "Ezt találtam: {}."}
+CHECKING = {"en": "Let me check that for you.", "hu": "Máris utánanézek."}
 
 
 @dataclass
@@ -102,6 +137,17 @@ def customer_questions() -> list[str]:
         return [row["text"] for row in csv.DictReader(handle)]
 
 
+def hungarian_questions() -> list[str]:
+    """What Hungarian customers write: support questions, six in ten, and Tatoeba's everyday
+    sentences."""
+    tatoeba = DATA / "tatoeba_hun_eng" / "tatoeba.hun-eng.hun"
+    everyday = _lines(tatoeba) if tatoeba.exists() else ["Várj egy kicsit!"]
+    support = list(HUNGARIAN_QUESTIONS) * max(
+        1, round(len(everyday) * 1.5 / len(HUNGARIAN_QUESTIONS))
+    )
+    return support + everyday
+
+
 class Transcript:
     """The messages of one conversation as they are said, numbered, with a running clock."""
 
@@ -144,6 +190,8 @@ class Generator:
         self.visitors = max(1, int(self.conversations * 0.8))
         self.unanswerable = unanswerable_questions()
         self.questions = customer_questions()
+        self.hungarian = hungarian_questions()
+        self.text_rng = random.Random(seed + 1)  # the Hungarian texts' own stream
         self.articles = {lang: [f"{lang}-article-{n}" for n in range(40)] for lang in ("en", "hu")}
         start = datetime.combine(YEAR_START, datetime.min.time(), UTC)
         self.days = [start + timedelta(days=d) for d in range(DAYS)]
@@ -169,7 +217,7 @@ class Generator:
         visitor = f"visitor-{rng.randrange(self.visitors)}"
         started = self._started()
         chat = Transcript(f"bench-{n:08d}", started, rng, rows)
-        chat.say("bot", "Hi! How can I help?")
+        chat.say("bot", GREETING[lang])
         status = "bot"
         if rng.random() >= 0.06:  # some open the widget and leave without a word
             for _turn in range(1 + min(int(rng.expovariate(1 / 1.1)), 8)):
@@ -200,7 +248,10 @@ class Generator:
     def _turn(self, chat: Transcript, lang: str) -> None:
         """A question and the bot's answer (sometimes rated), or its "I don't know"."""
         rng = self.rng
-        chat.say("customer", rng.choice(self.questions))
+        question = rng.choice(self.questions)
+        if lang == "hu":
+            question = self.text_rng.choice(self.hungarian)
+        chat.say("customer", question)
         if rng.random() < 0.03:
             chat.say("bot", "Sorry, I don't know that yet. Would you like a person?")
             chat.rows.unanswered_questions.append(
@@ -217,7 +268,7 @@ class Generator:
             )
             return
         article = rng.choice(self.articles[lang])
-        chat.say("bot", f"Here is what I found in {article}.")
+        chat.say("bot", FOUND[lang].format(article))
         if rng.random() < 0.2:
             chat.rows.answer_feedback.append(
                 {
@@ -254,7 +305,7 @@ class Generator:
         chat.say("system", f"Agent {agent} joined")
         for _ in range(rng.randint(2, 6)):
             if rng.random() < 0.9:
-                chat.say("agent", "Let me check that for you.", author=f"Agent {agent}")
+                chat.say("agent", CHECKING[lang], author=f"Agent {agent}")
             chat.say("customer", "Thanks")
         status = "closed" if rng.random() < 0.4 else "returned"
         row.update(status=status, ended_at=chat.wait(rng.uniform(5, 120)))

@@ -16,22 +16,28 @@ from fastapi.responses import JSONResponse
 
 from bridge.api import (
     console_pages,
+    conversation_history,
     conversations,
+    conversations_page,
+    customer_history,
     feedback,
     goals,
     handoffs,
     health,
     help_center,
+    missed_chats,
     nps,
     offline_requests,
     pages,
     presence,
     privacy,
     reports,
+    saved_replies,
     staff_auth,
     staff_console,
     studio,
     studio_articles,
+    transfers,
     unanswered,
     ws_agent,
     ws_chat,
@@ -87,6 +93,8 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
             services.start_warm_up()
         indexing = asyncio.create_task(services.index_sync.run(kb_settings.sync_interval_s))
         purging = asyncio.create_task(services.retention.run(settings.retention_interval_s))
+        sweeping = asyncio.create_task(services.queue_hygiene.run(settings.queue_sweep_interval_s))
+        expiring = asyncio.create_task(services.transfers.run())
         app.state.services = services
         if settings.gc_freeze:
             # Everything loaded so far (modules, settings, templates) lives as long as the
@@ -99,12 +107,19 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
         finally:
             indexing.cancel()
             purging.cancel()
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
+            expiring.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expiring
             with contextlib.suppress(asyncio.CancelledError):
                 await purging
             with contextlib.suppress(asyncio.CancelledError):
                 await indexing
             await services.chat.stop_sweeper()
             await services.chat.drain()
+            await services.customers.drain()  # widget closes still noting who left the queue
             await services.shared.aclose()
             await services.rasa.aclose()
             await services.tracker_store.aclose()
@@ -149,6 +164,12 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(staff_auth.router)
     app.include_router(presence.router)
     app.include_router(staff_console.router)
+    app.include_router(conversation_history.router)
+    app.include_router(conversations_page.router)  # before console_pages' /console/{name}
+    app.include_router(missed_chats.router)
+    app.include_router(transfers.router)
+    app.include_router(saved_replies.router)
+    app.include_router(customer_history.router)
     app.include_router(reports.router)
     app.include_router(privacy.router)  # before console_pages: /dashboard/{asset} is there
     app.include_router(console_pages.router)

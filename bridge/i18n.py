@@ -71,6 +71,16 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "hu": "{name} kapcsolata megszakadt. Visszakerült a sorba; hamarosan egy másik "
         "kollégánk folytatja.",
     },
+    "transferred": {
+        "en": "You are now chatting with {name}.",
+        "hu": "Mostantól {name} segít Önnek.",
+    },
+    "transferred_to_queue": {
+        "en": "{name} passed your chat on to a colleague. You are back in the queue; someone "
+        "will be with you shortly.",
+        "hu": "{name} továbbadta a beszélgetést egy kollégájának. Visszakerült a sorba; "
+        "hamarosan valaki folytatja Önnel.",
+    },
     "handed_back": {
         "en": "{name} handed the chat back to the assistant.",
         "hu": "{name} visszaadta a beszélgetést az asszisztensnek.",
@@ -78,6 +88,13 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     "conversation_closed": {
         "en": "{name} closed the conversation. Thank you for contacting us!",
         "hu": "{name} lezárta a beszélgetést. Köszönjük, hogy megkeresett minket!",
+    },
+    # Queue hygiene: the customer was off the page for QUEUE_ABANDON_AFTER_S while waiting.
+    "queue_missed": {
+        "en": "You had left the page, so you are no longer in the queue for an agent. Ask me "
+        "anything, or ask for a person again whenever you like.",
+        "hu": "Mivel elhagyta az oldalt, kikerült az ügyintézőre várók sorából. Kérdezzen "
+        "bátran, vagy kérjen újra ügyintézőt, amikor csak szeretné.",
     },
     "message_left": {
         "en": "Message left for our team. We will answer at {email}.",

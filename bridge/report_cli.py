@@ -1,6 +1,10 @@
 """`supportbot report ...`: the admins' support-metrics reports, printed as tables."""
 
 import asyncio
+import csv
+import dataclasses
+import json
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, NoReturn, TypeVar
 
@@ -12,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services import report_tables, reports
+from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
@@ -24,7 +29,7 @@ from knowledge_base.text import LANGUAGES
 T = TypeVar("T")
 
 app = typer.Typer(
-    help="Support-metrics reports (NPS, helpfulness, conversations, unanswered questions)."
+    help="Support-metrics reports (NPS, helpfulness, conversations, agents, unanswered questions)."
 )
 console = Console()
 
@@ -148,3 +153,36 @@ def conversion(
         lambda s: conversion_report(session=s, period=period, language=lang, goal=goal)
     )
     _print(_title("Conversion", period, lang), report_tables.conversion_tables(report))
+
+
+Shown = Annotated[
+    str,
+    typer.Option("--format", help="table (for reading), json or csv (for other tools)."),
+]
+
+
+@app.command("agents")
+def agents(
+    start: Annotated[str, typer.Option("--from", "--start", help="First day, YYYY-MM-DD (UTC).")],
+    end: Annotated[
+        str, typer.Option("--to", "--end", help="Last day, YYYY-MM-DD (UTC), included.")
+    ],
+    lang: Lang = None,
+    shown: Shown = "table",
+) -> None:
+    """Per agent: chats handled, first response and handling time (median, p90), NPS of the
+    chats they closed, hand-backs and transfers."""
+    shown = shown.lower()
+    if shown not in ("table", "json", "csv"):
+        _fail(ValueError(f"--format is table, json or csv, not {shown!r}"))
+    period = _period(start, end, lang)
+    report = _with_session(lambda s: agent_report(session=s, period=period, language=lang))
+    [table] = report_tables.agent_tables(report)
+    if shown == "json":
+        typer.echo(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False))
+    elif shown == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(table.header)
+        writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    else:
+        _print(_title("Agents", period, lang), [table])

@@ -84,6 +84,14 @@ class Settings(BaseSettings):
         description="Minutes an agent needs per customer: a queued customer's estimated wait "
         "is their place in the queue times this.",
     )
+    queue_abandon_after_s: float = Field(
+        300.0,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="A waiting customer whose chat is closed on every page this long leaves "
+        "the queue: the handoff is missed, listed with the messages left (sooner back: they "
+        "keep their place). Meanwhile they hold no place in others' positions.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Where customers reach the bridge.",
@@ -102,6 +110,13 @@ class Settings(BaseSettings):
         le=3600,
         description="An agent whose console is disconnected this long gets their chats "
         "put back in the queue.",
+    )
+    transfer_offer_timeout_s: float = Field(
+        60.0,
+        ge=5,
+        le=3600,
+        description="A chat offered to a colleague who has not accepted it this long stays "
+        "with the agent who offered it (the offer expires).",
     )
     nps_cooldown_days: int = Field(
         30,
@@ -284,6 +299,12 @@ class Settings(BaseSettings):
     @property
     def rasa_servers(self) -> list[str]:
         return self.rasa_urls.split(",") if self.rasa_urls else [self.rasa_url]
+
+    @property
+    def queue_sweep_interval_s(self) -> float:
+        """How often each process sweeps the queue for customers gone QUEUE_ABANDON_AFTER_S:
+        a tenth of it (a miss comes at most 10 % late), between 0.25 s and 15 s."""
+        return min(15.0, max(0.25, self.queue_abandon_after_s / 10))
 
     @model_validator(mode="after")
     def _relay_waits_for_a_turn(self) -> "Settings":

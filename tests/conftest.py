@@ -60,6 +60,8 @@ async def truncate_postgres(url: str) -> None:
             "TRUNCATE conversations, messages, handoffs, users, offline_requests,"
             " conversation_notes, nps_surveys, answer_feedback, goals, kb_revisions, kb_articles,"
             " privacy_audit"
+            ", saved_replies"
+            ", handoff_transfers"
             " CASCADE"
         )
     finally:

@@ -62,12 +62,16 @@ class HandoffQueued(BaseModel):
 
 
 class QueuedHandoff(BaseModel):
+    """`position` counts the customers on the page; None for one who left it (since
+    `customer_left_at`: bridge.services.queue_hygiene)."""
+
     handoff_id: int
     conversation_id: str
-    position: int
+    position: int | None
     reason: str
     context: dict[str, Any]
     created_at: UtcDatetime
+    customer_left_at: UtcDatetime | None = None
 
 
 class HandoffUnavailable(BaseModel):
@@ -113,13 +117,19 @@ async def open_handoff(
 
 @router.get("/queue")
 async def waiting(_caller: ServiceCaller, request: Request) -> list[QueuedHandoff]:
-    """The waiting handoffs, longest-waiting first."""
+    """The waiting handoffs: the customers on the page, longest-waiting first, then those
+    who left it."""
     async with services_of(request).sessions() as session:
         rows = await handoffs.queue(session=session)
-    return [_queued(row, place) for place, row in enumerate(rows, start=1)]
+    present = [row for row in rows if row.customer_left_at is None]
+    gone = [row for row in rows if row.customer_left_at is not None]
+    return [
+        *(_queued(row, place) for place, row in enumerate(present, start=1)),
+        *(_queued(row, None) for row in gone),
+    ]
 
 
-def _queued(row: Handoff, place: int) -> QueuedHandoff:
+def _queued(row: Handoff, place: int | None) -> QueuedHandoff:
     return QueuedHandoff(
         handoff_id=row.id,
         conversation_id=row.conversation_id,
@@ -127,4 +137,5 @@ def _queued(row: Handoff, place: int) -> QueuedHandoff:
         reason=row.reason,
         context=row.context,
         created_at=row.created_at,
+        customer_left_at=row.customer_left_at,
     )

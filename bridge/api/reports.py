@@ -1,4 +1,4 @@
-"""Support-metrics reports: NPS, answer helpfulness, conversations (admins), and the
+"""Support-metrics reports: NPS, answer helpfulness, conversations, agents (admins), and the
 unanswered questions grouped by meaning (editors and admins: the writers' to-do list).
 
 `from` and `to` are whole UTC days, both included. `?format=csv` gives one of the report's
@@ -20,6 +20,7 @@ from bridge.api.params import REFUSED
 from bridge.api.staff_deps import CurrentStaff, require_role
 from bridge.schemas import Language
 from bridge.services import report_tables, reports
+from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import ReportTable
@@ -99,8 +100,10 @@ def _period_report(
     compute: Callable[..., Awaitable[Any]],
     tables: Callable[[Any], list[ReportTable]],
     summary: str,
+    first_table: str = "summary",
 ) -> None:
-    """One admin route per report over a period and a language: JSON, or a table as CSV."""
+    """One admin route per report over a period and a language: JSON, or a table as CSV
+    (`first_table` when none is named)."""
 
     async def route(
         _admin: Admin,
@@ -109,7 +112,7 @@ def _period_report(
         end: To,
         lang: Lang = None,
         fmt: Format = "json",
-        table: TableName = "summary",
+        table: TableName = first_table,
     ) -> Response | dict[str, Any]:
         period = _period(start, end)
         report = await _run(request, lambda s: compute(session=s, period=period, language=lang))
@@ -135,6 +138,13 @@ _period_report(
     reports.conversation_report,
     report_tables.conversation_tables,
     "Handoffs, containment, waits",
+)
+_period_report(
+    "agents",
+    agent_report,
+    report_tables.agent_tables,
+    "Per agent: chats, response and handling times, NPS, hand-backs, transfers",
+    first_table="agents",
 )
 
 

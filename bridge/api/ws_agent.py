@@ -38,6 +38,7 @@ from bridge.services.handoff_views import Agent
 from bridge.services.ports import Subscription
 from bridge.services.staff_sessions import InvalidSession
 from bridge.services.token_bucket import TokenBucket
+from bridge.services.transfer_views import agent_key
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -177,9 +178,12 @@ async def agent_socket(websocket: WebSocket) -> None:
     agent = Agent(member.id, member.display_name)
     console = _Console(websocket, agent)
     queue_feed = services.hub.subscribe(QUEUE_KEY)
+    # This agent's own news (transfer offers and their outcome), on whichever process sent it.
+    inbox = services.hub.subscribe(agent_key(agent.id))
     await services.agent_sockets.opened(agent.id)
     await services.presence.touch(agent.id)
     relay = asyncio.create_task(_relay_queue(console, queue_feed))
+    relay_inbox = asyncio.create_task(_relay_queue(console, inbox))
     try:
         hello = {"id": agent.id, "display_name": agent.display_name}
         await console.send({"type": "hello", "agent": hello})
@@ -194,6 +198,8 @@ async def agent_socket(websocket: WebSocket) -> None:
     finally:
         queue_feed.close()
         relay.cancel()
+        inbox.close()
+        relay_inbox.cancel()
         console.close_all()
         await services.agent_sockets.closed(agent, services.settings.agent_grace_s)
 

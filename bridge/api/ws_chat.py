@@ -85,6 +85,10 @@ async def chat_socket(
         # After the replay, before live events: a widget reconnecting during a handoff learns
         # at once whom it talks to.
         subscription.queue.put_nowait({"type": "status", "status": conversation.status})
+        if conversation.status == "waiting_for_agent":  # and where in the queue (a reload)
+            place = await services.queue_hygiene.position_of(conversation.id)
+            if place is not None:
+                subscription.queue.put_nowait(place)
         sender = asyncio.create_task(_send_events(websocket, chat, subscription, cursor))
         await client.receive_events()
     except WebSocketDisconnect:
@@ -95,7 +99,9 @@ async def chat_socket(
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
-        await services.customers.left(conversation.id)
+        # Shielded: a cancelled socket task (a server stopping, a test client closing) must
+        # still count the close, or the customer stays "on the page" and holds a queue place.
+        await asyncio.shield(services.customers.closing(conversation.id))
 
 
 def _for_customer(event: dict[str, Any]) -> bool:

@@ -1,9 +1,10 @@
 """SQL for handoffs to human agents: keyword-only functions; callers own the transaction.
 
 A handoff is `waiting` in the queue, then `claimed` by one agent, then ends as `returned` (to
-the bot), `closed`, or `cancelled` (the customer stopped waiting); `requeue` puts a claimed
+the bot), `closed`, `cancelled` (the customer stopped waiting) or `missed` (the customer left
+the page and did not come back in time: bridge.db.queue_hygiene); `requeue` puts a claimed
 one back. Its conversation's status moves with it: waiting → `waiting_for_agent`, claimed →
-`with_agent`, returned or cancelled → `bot`, closed → `closed`.
+`with_agent`, returned, cancelled or missed → `bot`, closed → `closed`.
 
 Every change of a handoff is one conditional UPDATE on its current state, so two agents acting
 at once cannot both succeed: the database serialises them and the loser's UPDATE matches no
@@ -170,7 +171,8 @@ async def holder(*, session: AsyncSession, conversation_id: str) -> int | None:
 
 
 async def position(*, session: AsyncSession, handoff_id: int) -> int:
-    """1-based place of a waiting handoff in the queue; raises `UnknownHandoff` or
+    """1-based place of a waiting handoff in the queue, counting only the customers ahead who
+    are still on the page (`customer_left_at` NULL); raises `UnknownHandoff` or
     `HandoffNotActive` (claimed or ended: it is in no queue)."""
     handoff = await _require(session, handoff_id)
     if handoff.status != "waiting":
@@ -178,7 +180,11 @@ async def position(*, session: AsyncSession, handoff_id: int) -> int:
     ahead = await session.scalar(
         select(func.count())
         .select_from(Handoff)
-        .where(Handoff.status == "waiting", _before(handoff.created_at, handoff.id))
+        .where(
+            Handoff.status == "waiting",
+            Handoff.customer_left_at.is_(None),
+            _before(handoff.created_at, handoff.id),
+        )
     )
     return int(ahead or 0) + 1
 
@@ -254,20 +260,26 @@ async def reopen_for_bot(*, session: AsyncSession, conversation_id: str) -> bool
     return bool(getattr(result, "rowcount", 0))
 
 
-async def requeue(*, session: AsyncSession, handoff_id: int) -> Handoff:
-    """Put a claimed handoff back in the queue (its agent dropped off), at its old place.
+async def requeue(
+    *, session: AsyncSession, handoff_id: int, agent_id: int | None = None
+) -> Handoff:
+    """Put a claimed handoff back in the queue (its agent dropped off), at its old place;
+    with `agent_id`, only while that agent holds it (a chat transferred away meanwhile stays
+    with the colleague who took it).
 
-    Raises `HandoffNotActive` (not claimed), `UnknownHandoff`.
+    Raises `HandoffNotActive` (not claimed), `NotYourHandoff`, `UnknownHandoff`.
     """
+    allowed = Handoff.status == "claimed"
+    if agent_id is not None:
+        allowed = and_(allowed, Handoff.claimed_by == agent_id)
     handoff = await _transition(
         session,
         handoff_id,
-        allowed=Handoff.status == "claimed",
+        allowed=allowed,
         values={"status": "waiting", "claimed_by": None, "claimed_at": None},
     )
     if handoff is None:
-        current = await _require(session, handoff_id)
-        raise HandoffNotActive(handoff_id, current.status)
+        raise await _refusal(session, handoff_id)
     await _set_conversation_status(session, handoff.conversation_id, "waiting_for_agent")
     return handoff
 

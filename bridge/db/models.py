@@ -98,6 +98,31 @@ class Message(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="messages", lazy="raise")
 
 
+# The conversations view (migration 0015): newest activity first, paged on (updated_at, id);
+# a rare status (the live chats) without walking every conversation; a period of creation.
+Index("ix_conversations_updated_at_id", Conversation.updated_at, Conversation.id)
+Index(
+    "ix_conversations_status_updated_at_id",
+    Conversation.status,
+    Conversation.updated_at,
+    Conversation.id,
+)
+Index("ix_conversations_created_at", Conversation.created_at)
+# The full-text index over messages.text (migration 0015, bridge/db/conversation_search.py)
+# lives outside these models: an FTS5 table and its shadow tables on SQLite, an expression GIN
+# index on PostgreSQL. Autogenerate and the schema comparison leave these names alone.
+SEARCH_INDEX_NAMES = frozenset(
+    {
+        "messages_fts",
+        "messages_fts_config",
+        "messages_fts_data",
+        "messages_fts_docsize",
+        "messages_fts_idx",
+        "ix_messages_text_search",
+    }
+)
+
+
 class UnansweredQuestion(Base):
     """A question the knowledge base had no good answer for: the writers' to-do list."""
 
@@ -141,11 +166,13 @@ class User(Base):
 
 # Waiting or claimed: the handoffs that still hold their conversation away from the bot.
 ACTIVE_HANDOFF = text("status IN ('waiting', 'claimed')")
+MISSED_OPEN = text("status = 'missed' AND handled_at IS NULL")
 
 
 class Handoff(Base):
     """A request for a human: queued (`waiting`), taken by an agent (`claimed`), then ended
-    (`returned` to the bot, `closed`, or `cancelled`). See bridge.db.handoffs."""
+    (`returned` to the bot, `closed`, `cancelled`, or `missed`: the customer left the page
+    while waiting, see bridge.services.queue_hygiene). See bridge.db.handoffs."""
 
     __tablename__ = "handoffs"
     __table_args__ = (
@@ -156,6 +183,13 @@ class Handoff(Base):
             unique=True,
             sqlite_where=ACTIVE_HANDOFF,
             postgresql_where=ACTIVE_HANDOFF,
+        ),
+        # The console's "Messages left" panel lists the missed chats nobody followed up yet.
+        Index(
+            "ix_handoffs_missed_open",
+            "ended_at",
+            sqlite_where=MISSED_OPEN,
+            postgresql_where=MISSED_OPEN,
         ),
     )
 
@@ -173,6 +207,50 @@ class Handoff(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # While waiting: when the customer's last widget socket closed (NULL while they are on
+    # the page); QUEUE_ABANDON_AFTER_S later the handoff is `missed`.
+    customer_left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A missed chat an agent has followed up (by email, say): gone from the console's list.
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# An offer that waits for its receiver: at most one per handoff at a time.
+PENDING_TRANSFER = text("status = 'pending'")
+
+
+class HandoffTransfer(Base):
+    """A claimed chat passed on by its agent: offered to a colleague (`pending` until
+    `accepted`, `declined`, `cancelled` by the sender or `expired`), or put back in the queue
+    at once (`queued`, no receiver). See bridge.db.transfers."""
+
+    __tablename__ = "handoff_transfers"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined', 'cancelled', 'expired', 'queued')",
+            name="ck_handoff_transfers_status",
+        ),
+        Index(
+            "uq_handoff_transfers_pending",
+            "handoff_id",
+            unique=True,
+            sqlite_where=PENDING_TRANSFER,
+            postgresql_where=PENDING_TRANSFER,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    from_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # NULL: back to the queue (or the receiver's account was deleted since).
+    to_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OfflineRequest(Base):
@@ -206,6 +284,51 @@ class ConversationNote(Base):
     author_name: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Saved replies: a shortcut is unique among the shared replies, and among each agent's own.
+SHARED_REPLY = text("owner_id IS NULL")
+PERSONAL_REPLY = text("owner_id IS NOT NULL")
+
+
+class SavedReply(Base):
+    """A reply agents insert with "/shortcut" (bridge.services.saved_replies): shared with
+    every agent (`owner_id` NULL, kept by the admins) or one agent's own. It has an English
+    and a Hungarian text, at least one of them; `version` goes up with every change, and a
+    change names the version it was made from, so two editors never overwrite each other."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (
+        CheckConstraint(
+            "text_en IS NOT NULL OR text_hu IS NOT NULL", name="ck_saved_replies_has_text"
+        ),
+        Index(
+            "uq_saved_replies_shared_shortcut",
+            "shortcut",
+            unique=True,
+            sqlite_where=SHARED_REPLY,
+            postgresql_where=SHARED_REPLY,
+        ),
+        Index(
+            "uq_saved_replies_personal_shortcut",
+            "owner_id",
+            "shortcut",
+            unique=True,
+            sqlite_where=PERSONAL_REPLY,
+            postgresql_where=PERSONAL_REPLY,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    shortcut: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(120))
+    text_en: Mapped[str | None] = mapped_column(Text)
+    text_hu: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class NpsSurvey(Base):

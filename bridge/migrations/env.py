@@ -6,16 +6,22 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bridge.db.engine import create_engine
-from bridge.db.models import Base
+from bridge.db.models import SEARCH_INDEX_NAMES, Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _modelled(name: str | None, _type: str, _parent: object) -> bool:
+    # The full-text index (migration 0015) is not in the models: autogenerate keeps it.
+    return name not in SEARCH_INDEX_NAMES
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_name=_modelled,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
     )
     with context.begin_transaction():

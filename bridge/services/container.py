@@ -23,18 +23,22 @@ from bridge.services.goals import GoalService
 from bridge.services.handoff import HandoffService
 from bridge.services.help_votes import HelpVotes
 from bridge.services.index_sync import IndexSync
+from bridge.services.missed_chats import MissedChats
 from bridge.services.offline_requests import OfflineRequests
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.privacy import PrivacyService
+from bridge.services.queue_hygiene import QueueHygiene
 from bridge.services.rasa_client import RasaClient
 from bridge.services.rasa_tracker_store import TrackerStore, tracker_store
 from bridge.services.readiness import Readiness
 from bridge.services.retention import Retention
+from bridge.services.saved_replies import SavedReplies
 from bridge.services.shared_state import SharedState, build_shared_state
 from bridge.services.staff_auth import StaffAuth
 from bridge.services.staff_sessions import StaffSessionTokens
 from bridge.services.studio import Studio
 from bridge.services.tokens import CustomerTokens
+from bridge.services.transfer import TransferService
 from bridge.settings import Settings
 from knowledge_base.search import SearchResult
 from knowledge_base.service import KnowledgeBase
@@ -72,6 +76,10 @@ class Services:
     tracker_store: TrackerStore
     privacy: PrivacyService
     retention: Retention
+    queue_hygiene: QueueHygiene
+    missed_chats: MissedChats
+    transfers: TransferService
+    saved_replies: SavedReplies
     _knowledge_base: KnowledgeBase | None = field(default=None, repr=False)
     _knowledge_base_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -130,7 +138,10 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         ),
         turns=shared.turns,
     )
-    customers = CustomerPresence(hub, shared.connections)
+    # The hygiene needs the handoff service, built below; the closure finds it when called.
+    customers = CustomerPresence(
+        hub, shared.connections, on_change=lambda *change: hygiene.presence_changed(*change)
+    )
     articles = ArticleStore(sessions)
     handoffs = HandoffService(
         sessions=sessions,
@@ -150,6 +161,17 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
             enabled=settings.nps_after_agent,
             customer_present=customers.present,
         ),
+    )
+    hygiene = QueueHygiene(
+        sessions=sessions,
+        hub=hub,
+        customer_present=customers.present,
+        resume=lambda conversation_id, language: rasa.resume(
+            conversation_id=conversation_id, language=language
+        ),
+        publish_queue=handoffs.publish_queue,
+        abandon_after_s=settings.queue_abandon_after_s,
+        minutes_per_customer=settings.handoff_minutes_per_customer,
     )
     tracker = tracker_store(settings.rasa_tracker_url)
     services = Services(
@@ -198,5 +220,15 @@ def build_services(settings: Settings, kb_settings: KBSettings) -> Services:
         tracker_store=tracker,
         privacy=PrivacyService(sessions=sessions, tracker=tracker, secret=settings.secret_key),
         retention=Retention(sessions=sessions, tracker=tracker, days=settings.retention_days),
+        queue_hygiene=hygiene,
+        missed_chats=MissedChats(sessions, hub),
+        transfers=TransferService(
+            sessions=sessions,
+            hub=hub,
+            presence=presence,
+            handoffs=handoffs,
+            offer_timeout_s=settings.transfer_offer_timeout_s,
+        ),
+        saved_replies=SavedReplies(sessions=sessions, max_chars=settings.max_message_chars),
     )
     return services

@@ -7,7 +7,6 @@ changed here, so the bot never stays paused behind a conversation that looks han
 """
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +21,12 @@ from bridge.schemas import MessageOut
 from bridge.services.after_agent_survey import AfterAgentSurvey
 from bridge.services.business_hours import BusinessHours
 from bridge.services.chat import MessageRejected, clean_text
-from bridge.services.handoff_views import Agent, agents, handoff_view, views
+from bridge.services.handoff_views import Agent, agents, one_view, views
 from bridge.services.ports import AgentPresence, EventBus
+from bridge.services.queue_positions import estimated_wait_s, position_events
 from bridge.services.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bridge.services.transfer_views import announce as announce_transfer
+from bridge.services.transfer_views import withdraw as withdraw_offer
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class HandoffService:
                 else None
             )
             fresh = already is None  # a retried request announces nothing again
-            view = handoff_view(handoff, position=place, claimed_by=None)
+            view = await one_view(session, handoff, position=place, claimed_by=None)
         if fresh:
             self._hub.publish(conversation_id, _status(conversation_id, "waiting_for_agent"))
             self._hub.publish(QUEUE_KEY, {"type": "handoff_new", "handoff": view})
@@ -110,7 +112,7 @@ class HandoffService:
             handoff_id=handoff.id,
             status=handoff.status,
             position=place,
-            estimated_wait_s=None if place is None else math.ceil(place * self._minutes * 60),
+            estimated_wait_s=None if place is None else estimated_wait_s(place, self._minutes),
         )
 
     # -- The agents' side -----------------------------------------------------------------
@@ -121,8 +123,13 @@ class HandoffService:
             return await views(session, await handoffs.active(session=session))
 
     async def publish_queue(self) -> None:
+        """The agents' snapshot, and each waiting customer's place (their widget shows it)."""
+        shown = await self.queue()
         if self._hub.may_have_subscribers(QUEUE_KEY):
-            self._hub.publish(QUEUE_KEY, {"type": "queue", "handoffs": await self.queue()})
+            self._hub.publish(QUEUE_KEY, {"type": "queue", "handoffs": shown})
+        for conversation_id, event in position_events(shown, self._minutes):
+            if self._hub.may_have_subscribers(conversation_id):
+                self._hub.publish(conversation_id, event)
 
     async def view(self, handoff_id: int) -> dict[str, Any]:
         async with self._sessions() as session:
@@ -130,8 +137,8 @@ class HandoffService:
             if row is None:
                 raise handoffs.UnknownHandoff(handoff_id)
             holders = await agents(session, {row.claimed_by} if row.claimed_by else set())
-        agent = holders.get(row.claimed_by) if row.claimed_by else None
-        return handoff_view(row, position=None, claimed_by=agent)
+            agent = holders.get(row.claimed_by) if row.claimed_by else None
+            return await one_view(session, row, position=None, claimed_by=agent)
 
     async def claim(self, *, handoff_id: int, agent: Agent) -> dict[str, Any]:
         """Raises `handoffs.HandoffTaken`, `HandoffNotActive`, `UnknownHandoff`."""
@@ -141,7 +148,7 @@ class HandoffService:
             note = await self._system_line(
                 session, conversation, "agent_joined", author=agent.display_name
             )
-            view = handoff_view(row, position=None, claimed_by=agent)
+            view = await one_view(session, row, position=None, claimed_by=agent)
         self._announce(row.conversation_id, note, "with_agent")
         await self.publish_queue()
         return view
@@ -183,6 +190,7 @@ class HandoffService:
             row = await handoffs.hand_back(
                 session=session, handoff_id=handoff_id, agent_id=agent.id
             )
+            withdrawn = await withdraw_offer(session, row.id, self._now())
             conversation = await _conversation(session, row.conversation_id)
             lines = [
                 await self._system_line(
@@ -191,8 +199,9 @@ class HandoffService:
             ]
             for reply in greeting:
                 lines.append(await self._bot_line(session, row.conversation_id, reply))
-            view = handoff_view(row, position=None, claimed_by=agent)
+            view = await one_view(session, row, position=None, claimed_by=agent)
         self._announce(row.conversation_id, lines[0], "bot")
+        announce_transfer(self._hub, withdrawn)
         for line in lines[1:]:
             self._hub.publish(row.conversation_id, MessageOut.from_row(line).event())
         await self.publish_queue()
@@ -203,14 +212,16 @@ class HandoffService:
         the NPS survey may follow: the conversation then goes back to the bot to run it."""
         async with self._sessions.begin() as session:
             row = await handoffs.close(session=session, handoff_id=handoff_id, agent_id=agent.id)
+            withdrawn = await withdraw_offer(session, row.id, self._now())
             conversation = await _conversation(session, row.conversation_id)
             note = await self._system_line(
                 session, conversation, "conversation_closed", author=agent.display_name
             )
-            view = handoff_view(row, position=None, claimed_by=agent)
+            view = await one_view(session, row, position=None, claimed_by=agent)
         # Published before the survey's turn: lines must reach clients in the order of their
         # numbers, which the forwarders rely on to drop repeats.
         self._hub.publish(row.conversation_id, MessageOut.from_row(note).event())
+        announce_transfer(self._hub, withdrawn)
         status, lines = "closed", []
         survey = (
             await self._survey.after_close(row.conversation_id, conversation.language)
@@ -236,7 +247,10 @@ class HandoffService:
         for handoff_id in ids:
             try:
                 async with self._sessions.begin() as session:
-                    row = await handoffs.requeue(session=session, handoff_id=handoff_id)
+                    row = await handoffs.requeue(
+                        session=session, handoff_id=handoff_id, agent_id=agent.id
+                    )
+                    withdrawn = await withdraw_offer(session, row.id, self._now())
                     conversation = await _conversation(session, row.conversation_id)
                     note = await self._system_line(
                         session, conversation, "agent_left_queue", author=agent.display_name
@@ -244,6 +258,7 @@ class HandoffService:
             except handoffs.HandoffError:
                 continue  # handed back or closed meanwhile
             self._announce(row.conversation_id, note, "waiting_for_agent")
+            announce_transfer(self._hub, withdrawn)
             moved += 1
         if moved:
             await self.publish_queue()

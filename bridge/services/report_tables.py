@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from bridge.services.agent_report import AgentReport
 from bridge.services.conversion_report import ConversionReport
 from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
 from bridge.services.unanswered_clusters import QuestionGroup
@@ -112,3 +113,51 @@ def conversion_tables(report: ConversionReport) -> list[ReportTable]:
             [[report.goal, report.conversations, report.converted, report.conversion_rate_pct]],
         )
     ]
+
+
+AGENT_FIELDS = [
+    "agent_id",
+    "display_name",
+    "chats_handled",
+    "answered",
+    "first_response_median_s",
+    "first_response_p90_s",
+    "handling_median_s",
+    "handling_p90_s",
+    "closed",
+    "hand_backs",
+    "nps",
+    "nps_responses",
+    "nps_ci_low",
+    "nps_ci_high",
+    "transfers_given",
+    "transfers_received",
+]
+
+
+def agent_tables(report: AgentReport) -> list[ReportTable]:
+    """One row per agent, in the report's order (most chats handled first)."""
+    rows: list[list[Cell]] = []
+    for a in report.agents:
+        nps = a.nps
+        rows.append(
+            [
+                a.agent_id,
+                a.display_name,
+                a.chats_handled,
+                a.answered,
+                a.first_response_median_s,
+                a.first_response_p90_s,
+                a.handling_median_s,
+                a.handling_p90_s,
+                a.closed,
+                a.hand_backs,
+                nps.nps if nps else None,
+                nps.responses if nps else 0,
+                nps.ci_low if nps else None,
+                nps.ci_high if nps else None,
+                a.transfers_given,
+                a.transfers_received,
+            ]
+        )
+    return [ReportTable("agents", list(AGENT_FIELDS), rows)]

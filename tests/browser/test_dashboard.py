@@ -2,11 +2,15 @@
 seeded through the bridge's APIs, and a screenshot is kept in test-artifacts/."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bridge.db.models import Conversation, Handoff, Message
+from tests import aio
 from tests.browser.conftest import ARTIFACTS, watch_csp
 from tests.conftest import TEST_SERVICE_TOKEN
 from tests.processes import LiveBridge
@@ -51,6 +55,39 @@ def seed(url: str) -> None:
         ).raise_for_status()
 
 
+def seed_agent_chat(database_url: str) -> None:
+    """Zoe took a chat ten minutes ago, answered in 60 s and closed it."""
+    claimed = datetime.now(UTC) - timedelta(minutes=10)
+    zoe = add_user(database_url, "zoe@example.com")
+
+    async def chat(session: AsyncSession) -> None:
+        session.add(Conversation(id="zoe-chat", language="en", created_at=claimed))
+        await session.flush()
+        session.add(
+            Message(
+                conversation_id="zoe-chat",
+                seq=1,
+                role="agent",
+                text="Hello, Zoe here",
+                created_at=claimed + timedelta(seconds=60),
+            )
+        )
+        session.add(
+            Handoff(
+                conversation_id="zoe-chat",
+                status="closed",
+                reason="customer_request",
+                context={},
+                created_at=claimed,
+                claimed_at=claimed,
+                claimed_by=zoe,
+                ended_at=claimed + timedelta(minutes=5),
+            )
+        )
+
+    aio.run_sql(database_url, chat)
+
+
 @pytest.fixture
 def admin_page(browser: Browser, live_bridge: LiveBridge) -> Iterator[Page]:
     add_user(live_bridge.settings.database_url, "root@example.com", role="admin")
@@ -68,6 +105,7 @@ def admin_page(browser: Browser, live_bridge: LiveBridge) -> Iterator[Page]:
 
 def test_the_dashboard_shows_the_seeded_figures(admin_page: Page, live_bridge: LiveBridge) -> None:
     seed(live_bridge.url)
+    seed_agent_chat(live_bridge.settings.database_url)
     page = admin_page
     page.goto("/dashboard")
     expect(page).to_have_url(f"{live_bridge.url}/login?next=/dashboard")  # signed out first
@@ -84,6 +122,12 @@ def test_the_dashboard_shows_the_seeded_figures(admin_page: Page, live_bridge: L
     assert breakdown == [3, 1, 1]
     articles = page.evaluate("window.dashboardCharts['helpful-articles'].data")
     assert articles["labels"] == ["refund-timing"] and articles["datasets"][0]["data"] == [60]
+    zoe = page.get_by_test_id("agents").locator("tbody tr").first  # most chats handled first
+    expect(zoe.locator("td")).to_have_text(
+        ["Zoe", "1", "60 s / 60 s", "300 s / 300 s", "1", "0", "–", "0 / 0"]
+    )
+    first_reply = page.evaluate("window.dashboardCharts['agent-first-response'].data")
+    assert first_reply["labels"][0] == "Zoe" and first_reply["datasets"][0]["data"][0] == 60
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
 

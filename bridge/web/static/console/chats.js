@@ -34,8 +34,9 @@ const REJECTION_CODES = new Set(["empty_message", "message_too_long", "not_yours
  * @param {ReturnType<import("./notes.js").createNotes>} options.notes
  * @param {ReturnType<import("./context_panel.js").createContextPanel>} options.context
  * @param {ReturnType<import("./kb_panel.js").createKbPanel>} options.kb
+ * @param {(chat: object) => void} [options.onRender]  after the open chat's header is redrawn
  */
-export function createChats({ t, lang, agentId, socket, queue, notice, notifier, compose, notes, context, kb }) {
+export function createChats({ t, lang, agentId, socket, queue, notice, notifier, compose, notes, context, kb, onRender = () => {} }) {
   const nodes = {
     workspace: byId("workspace"),
     empty: byId("no-chat"),
@@ -83,7 +84,10 @@ export function createChats({ t, lang, agentId, socket, queue, notice, notifier,
     const chat = active();
     nodes.workspace.hidden = !chat;
     nodes.empty.hidden = Boolean(chat);
-    if (!chat) return;
+    if (!chat) {
+      onRender(null);
+      return;
+    }
     const language = t.languages[chat.language] || chat.language || t.unknown;
     nodes.title.textContent = t.chatTitle(chat.label, language);
     nodes.title.title = chat.title;
@@ -97,6 +101,7 @@ export function createChats({ t, lang, agentId, socket, queue, notice, notifier,
     if (!held || hasEnded(chat)) reason = hasEnded(chat) ? t.composeDisabled.ended : t.composeDisabled.notYours;
     else if (!socket.isOpen()) reason = t.composeDisabled.offline;
     compose.setCanReply(reason === null, reason);
+    onRender(chat);
   }
 
   /** Shows a chat; the others keep their DOM (and scroll position) detached. */
@@ -335,5 +340,6 @@ export function createChats({ t, lang, agentId, socket, queue, notice, notifier,
     syncHandoffs,
     sendMessage,
     sendTyping,
+    active, // the chat on screen, or null (saved replies fill their placeholders from it)
   };
 }

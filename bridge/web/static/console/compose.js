@@ -33,6 +33,7 @@ export function createCompose({ t, onSend, onTyping }) {
   let typingOn = false;
   let typingSentAt = 0;
   let idleTimer = null;
+  let keyInterceptor = null;
 
   function renderState() {
     const length = codePointLength(input.value.trim());
@@ -109,6 +110,19 @@ export function createCompose({ t, onSend, onTyping }) {
     noteTyping();
   }
 
+  /** Replaces `start`..`end` of the reply with `text` and puts the caret after it (saved replies). */
+  function replaceRange(start, end, text) {
+    input.setRangeText(text, start, end, "end");
+    input.focus();
+    renderState();
+    noteTyping();
+  }
+
+  /** `handler(event)` sees the reply box's keys first; true: it used the key (the "/" picker). */
+  function interceptKeys(handler) {
+    keyInterceptor = handler;
+  }
+
   /** Puts a refused message back, unless the agent has already started another one. */
   function restore(text) {
     if (input.value.trim()) return;
@@ -126,6 +140,7 @@ export function createCompose({ t, onSend, onTyping }) {
     submit();
   });
   input.addEventListener("keydown", (event) => {
+    if (keyInterceptor?.(event)) return; // e.g. Enter that picks a saved reply must not send
     // isComposing (and keyCode 229 in older Safari): Enter confirms an IME candidate there.
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
@@ -138,5 +153,7 @@ export function createCompose({ t, onSend, onTyping }) {
   });
   input.addEventListener("blur", stopTyping);
 
-  return { setChat, setCanReply, insertAtCursor, restore, forget, focus: () => input.focus() };
+  return {
+    setChat, setCanReply, insertAtCursor, replaceRange, interceptKeys, restore, forget, focus: () => input.focus(),
+  };
 }

@@ -1,14 +1,17 @@
 /**
  * The active chat's context: why the bot handed over, the customer's last question, the
  * articles the bot showed (with their retrieval scores, so the agent can judge why they did
- * not help), the customer's language, the page they are on and whether they are still there.
+ * not help), the customer's language, the page they are on and whether they are still there,
+ * and a returning customer's earlier chats (customer_history.js).
  */
 
+import { createCustomerHistory } from "./customer_history.js";
 import { byId, el, textEl } from "../shared/dom.js";
 import { score, safeHttpUrl } from "./format.js";
 
-/** @param {{t: object}} options */
-export function createContextPanel({ t }) {
+/** @param {{t: object, lang: string}} options */
+export function createContextPanel({ t, lang }) {
+  const history = createCustomerHistory({ t, lang, summary: byId("ctx-returning"), list: byId("ctx-history") });
   const nodes = {
     reason: byId("ctx-reason"),
     question: byId("ctx-question"),
@@ -55,6 +58,7 @@ export function createContextPanel({ t }) {
     nodes.language.textContent = t.languages[chat.language] || chat.language || t.unknown;
     renderPage(chat.pageUrl);
     renderPresence(chat);
+    history.render(chat);
   }
 
   function renderPresence(chat) {

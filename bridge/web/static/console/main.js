@@ -10,6 +10,12 @@
  *   chats.js         claiming, tabs (tabs.js), per-chat events; transcript.js per chat
  *   compose.js, notes.js, kb_panel.js, context_panel.js: the active chat's panels
  *   presence.js      the agent's status and heartbeat; offline_requests.js: messages left
+ *                    and missed chats (customers who left the queue's page for good)
+ *   shortcuts.js     the keyboard shortcuts and their help dialog
+ *   saved_replies_store.js, saved_replies_picker.js ("/" in the reply box), saved_replies.js
+ *                    (the manager dialog); placeholders.js fills a reply's {name}s from the chat
+ *   transfer.js      passing a chat to a colleague or the queue (transfer_dialog.js), and
+ *                    the offers colleagues make (transfer_offers.js)
  *   notice.js        errors and confirmations
  *   format.js, storage.js, strings.js: leaf helpers (../shared/ holds dom.js, uuid.js and the socket)
  */
@@ -26,8 +32,13 @@ import { createNotifier } from "./notify.js";
 import { createOfflineRequests } from "./offline_requests.js";
 import { createPresence } from "./presence.js";
 import { createQueue } from "./queue.js";
+import { createSavedRepliesManager } from "./saved_replies.js";
+import { createSavedRepliesPicker } from "./saved_replies_picker.js";
+import { createSavedRepliesStore } from "./saved_replies_store.js";
+import { createShortcuts } from "./shortcuts.js";
 import { createSocket } from "./socket.js";
 import { STRINGS } from "./strings.js";
+import { createTransfers } from "./transfer.js";
 
 function start() {
   const { dataset } = document.body;
@@ -37,7 +48,7 @@ function start() {
 
   const notice = createNotice();
   const notifier = createNotifier({ t, soundToggle: byId("sound-toggle"), live: byId("live-polite") });
-  const context = createContextPanel({ t });
+  const context = createContextPanel({ t, lang });
   const notes = createNotes({ t, lang, notice });
   // compose, kb and queue call into `chats`, which needs them first; their callbacks only
   // run on user or socket events, after start() has created `chats`.
@@ -54,6 +65,13 @@ function start() {
       notifier.announce(t.linkInserted(title));
     },
   });
+  // Saved replies: the "/" picker of the reply box and the manager dialog share one list.
+  const savedReplies = createSavedRepliesStore();
+  const announce = (text) => notifier.announce(text);
+  createSavedRepliesPicker({
+    t, lang, agentName: dataset.agentName || "", compose, store: savedReplies, activeChat: () => chats.active(), announce,
+  });
+  createSavedRepliesManager({ t, store: savedReplies, announce }); // returns {open} for a shortcut
   const queue = createQueue({
     t,
     lang,
@@ -69,7 +87,10 @@ function start() {
   let snapshotSeen = false;
   const socket = createSocket({
     handlers: {
-      open: () => chats.onConnected(),
+      open: () => {
+        chats.onConnected();
+        transfers.sync();
+      },
       event: (data) => dispatch(data),
       changed: (state) => {
         renderConnection(state);
@@ -77,7 +98,10 @@ function start() {
       },
     },
   });
-  const chats = createChats({ t, lang, agentId, socket, queue, notice, notifier, compose, notes, context, kb });
+  const chats = createChats({
+    t, lang, agentId, socket, queue, notice, notifier, compose, notes, context, kb, onRender: (chat) => transfers.onRender(chat),
+  });
+  const transfers = createTransfers({ t, agentId, notice, notifier, chats });
 
   function dispatch(data) {
     switch (data.type) {
@@ -89,6 +113,10 @@ function start() {
       case "handoff_new":
         queue.addNew(data.handoff);
         break;
+      case "missed_chat":
+      case "missed_chat_handled":
+        offline.onEvent();
+        break;
       case "message":
       case "typing":
       case "status":
@@ -97,6 +125,7 @@ function start() {
         chats.onEvent(data);
         break;
       default:
+        if (data.type.startsWith("transfer_")) transfers.onEvent(data);
         break; // "hello" and anything newer than this console
     }
   }
@@ -107,6 +136,7 @@ function start() {
     connection.textContent = { open: t.connected, reconnecting: t.reconnecting }[state] || t.connecting;
   }
 
+  createShortcuts({ t, button: byId("shortcuts-button"), actions: { focusReply: () => compose.focus() } });
   const presence = createPresence({ t, notice });
   const offline = createOfflineRequests({ t, lang });
 
@@ -138,6 +168,7 @@ function start() {
   socket.connect();
   presence.start();
   offline.start();
+  savedReplies.reload();
   chats.restore();
 }
 

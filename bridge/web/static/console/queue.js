@@ -7,6 +7,7 @@
  * "Already taken by Anna" even though the refusal itself carries no name.
  */
 
+import { returningText } from "./customer_history.js";
 import { el, textEl } from "../shared/dom.js";
 import { fullTime, minutesSince } from "./format.js";
 
@@ -22,8 +23,10 @@ const CLOCK_REFRESH_MS = 30000;
  * @property {"en"|"hu"} language
  * @property {{last_question: ?string, articles: {id: any, title: string, score: number}[]}} context
  * @property {string} created_at
- * @property {?number} position
+ * @property {?number} position  null for a customer who left the page (and for claimed chats)
+ * @property {?string} [customer_left_at]  while waiting: since when the customer has not been on the page
  * @property {?{id: number, display_name: string}} claimed_by
+ * @property {?{earlier_chats: number, last_nps: ?number}} returning  null: a first-time customer
  */
 
 /** Drops snapshot entries without the fields the rendering relies on (a newer or broken server). */
@@ -51,13 +54,17 @@ export function createQueue({ t, lang, agentId, list, empty, count, notifier, on
   const claimers = new Map();
 
   const question = (handoff) => handoff.context?.last_question?.trim() || t.noQuestion;
-  const waitingCount = () => handoffs.filter((h) => h.status === "waiting").length;
+  /** Whether a waiting customer has left the page (they hold no place until they are back). */
+  const leftPage = (handoff) => handoff.status === "waiting" && typeof handoff.customer_left_at === "string";
+  // Only the customers still on the page count as waiting (the heading, the title, the sound).
+  const waitingCount = () => handoffs.filter((h) => h.status === "waiting" && !leftPage(h)).length;
 
   function renderItem(handoff) {
-    const item = el("li", `queue-item status-${handoff.status}`, {
+    const item = el("li", `queue-item status-${handoff.status}${leftPage(handoff) ? " left-page" : ""}`, {
       "data-testid": "queue-item",
       "data-handoff-id": String(handoff.handoff_id),
       "data-status": handoff.status,
+      "data-left-page": String(leftPage(handoff)),
     });
     const head = el("div", "queue-item-head");
     if (Number.isInteger(handoff.position)) head.append(textEl("span", "queue-position", t.position(handoff.position)));
@@ -71,6 +78,13 @@ export function createQueue({ t, lang, agentId, list, empty, count, notifier, on
     head.append(waited);
     item.append(head, textEl("p", "queue-question", question(handoff)));
     if (t.reasons[handoff.reason]) item.append(textEl("p", "queue-reason", t.reasons[handoff.reason]));
+    if (leftPage(handoff)) {
+      item.append(textEl("p", "queue-left-page", t.queueLeftPage, {
+        "data-testid": "queue-left-page", title: fullTime(handoff.customer_left_at, lang),
+      }));
+    }
+    const returning = returningText(t, handoff.returning);
+    if (returning) item.append(textEl("p", "queue-returning", returning, { "data-testid": "queue-returning" }));
     item.append(renderAction(handoff));
     return item;
   }

@@ -1,7 +1,7 @@
 /**
  * The support dashboard: reads the admin report API for the chosen period and language, fills
  * the tiles, draws the charts with Chart.js (vendored in /vendor) and lists the unanswered
- * question groups. Text goes in with textContent only; nothing from the data is parsed as HTML.
+ * question groups and the agents' figures. Text goes in with textContent only; nothing from the data is parsed as HTML.
  * window.dashboardCharts exposes the charts so that tests can read what was drawn.
  */
 (() => {
@@ -11,7 +11,7 @@
   const error = document.getElementById("error");
   const charts = {};
   window.dashboardCharts = charts;
-  const REPORTS = ["nps", "helpful", "conversations", "unanswered", "conversion"];
+  const REPORTS = ["nps", "helpful", "conversations", "unanswered", "conversion", "agents"];
 
   const pct = (value) => (value === null || value === undefined ? "–" : `${value.toFixed(1)} %`);
   const secs = (value) => (value === null || value === undefined ? "–" : `${Math.round(value)} s`);
@@ -40,7 +40,40 @@
     charts[id] = new window.Chart(document.getElementById(id), config);
   }
 
-  function render([nps, helpful, conversations, unanswered, conversion]) {
+  /** One row per agent, in the report's order (most chats handled first), and their median first reply. */
+  function renderAgents(report) {
+    const rows = document.getElementById("agent-rows");
+    rows.replaceChildren(...report.agents.map((agent) => {
+      const row = document.createElement("tr");
+      row.dataset.agentId = String(agent.agent_id);
+      const nps = agent.nps ? `${agent.nps.nps.toFixed(1)} (${agent.nps.responses})` : "–";
+      for (const text of [
+        agent.display_name,
+        String(agent.chats_handled),
+        `${secs(agent.first_response_median_s)} / ${secs(agent.first_response_p90_s)}`,
+        `${secs(agent.handling_median_s)} / ${secs(agent.handling_p90_s)}`,
+        String(agent.closed),
+        String(agent.hand_backs),
+        nps,
+        `${agent.transfers_given} / ${agent.transfers_received}`,
+      ]) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    }));
+    draw("agent-first-response", {
+      type: "bar",
+      data: {
+        labels: report.agents.map((agent) => agent.display_name),
+        datasets: [{ label: "s", data: report.agents.map((agent) => agent.first_response_median_s), backgroundColor: "#0f766e" }],
+      },
+      options: { animation: false, scales: { y: { min: 0 } } },
+    });
+  }
+
+  function render([nps, helpful, conversations, unanswered, conversion, agents]) {
     const summary = nps.summary;
     setText("nps-value", summary ? summary.nps.toFixed(1) : "–");
     setText("nps-sub", summary ? `95 % CI ${summary.ci_low.toFixed(1)} … ${summary.ci_high.toFixed(1)} · ${summary.responses}` : "");
@@ -90,6 +123,7 @@
       }
       return row;
     }));
+    renderAgents(agents);
   }
 
   async function load() {
