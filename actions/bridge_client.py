@@ -175,6 +175,17 @@ class BridgeClient:
             log.warning("could not record the NPS %s of survey %s: %s", step, survey_id, exc)
             return False
 
+    async def review_link(self, *, conversation_id: str, language: str) -> str | None:
+        """The counted review link for a promoter (the bridge records the invitation), or
+        None when the bridge cannot make one."""
+        body = {"conversation_id": conversation_id, "language": language}
+        try:
+            url = (await self._post("/api/review-links", body)).json()["url"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("could not get a review link for %s: %s", conversation_id, exc)
+            return None
+        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
     async def record_unanswered(
         self,
         *,

@@ -318,11 +318,16 @@ class ActionNpsFinish(BridgeAction):
         if outcome in ("declined", "dropped"):
             self._say(dispatcher, f"nps_{outcome}", language, goodbye)
         elif isinstance(score, int | float):
-            self._thank(dispatcher, int(score), language, goodbye)
+            await self._thank(dispatcher, tracker.sender_id, int(score), language, goodbye)
         return events
 
-    def _thank(
-        self, dispatcher: CollectingDispatcher, score: int, language: str, goodbye: bool
+    async def _thank(
+        self,
+        dispatcher: CollectingDispatcher,
+        conversation_id: str,
+        score: int,
+        language: str,
+        goodbye: bool,
     ) -> None:
         kind = category(score)
         if kind == "detractor":
@@ -339,7 +344,12 @@ class ActionNpsFinish(BridgeAction):
             return
         text = replies.text(f"nps_thanks_{kind}", language)
         if kind == "promoter" and self.settings.nps_review_url:
-            text += " " + replies.text("nps_review", language, url=self.settings.nps_review_url)
+            # The bridge's counted link; the plain URL when it cannot make one (the invitation
+            # is then not counted, but the promoter still gets it).
+            url = await self.bridge.review_link(conversation_id=conversation_id, language=language)
+            text += " " + replies.text(
+                "nps_review", language, url=url or self.settings.nps_review_url
+            )
         self._say(dispatcher, None, language, goodbye, text=text)
 
     @staticmethod

@@ -32,6 +32,7 @@ from bridge.api import (
     presence,
     privacy,
     reports,
+    review_links,
     saved_replies,
     staff_auth,
     staff_console,
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(saved_replies.router)
     app.include_router(customer_history.router)
     app.include_router(reports.router)
+    app.include_router(review_links.router)
     app.include_router(privacy.router)  # before console_pages: /dashboard/{asset} is there
     app.include_router(console_pages.router)
     app.include_router(studio.router)

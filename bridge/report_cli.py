@@ -6,7 +6,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, NoReturn, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
+from bridge.services.review_report import Granularity, review_report
 from bridge.services.unanswered_clusters import unanswered_groups
 from bridge.settings import get_settings
 from knowledge_base.service import KnowledgeBase
@@ -186,3 +187,20 @@ def agents(
         writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
     else:
         _print(_title("Agents", period, lang), [table])
+
+
+@app.command("reviews")
+def reviews(
+    start: From,
+    end: To,
+    lang: Lang = None,
+    by: Annotated[str, typer.Option("--by", help="Rows per day, week or month.")] = "week",
+) -> None:
+    """Promoters invited to review, conversations that clicked the link, click rate, NPS."""
+    if by not in ("day", "week", "month"):
+        _fail(ValueError(f"--by is day, week or month, not {by!r}"))
+    period = _period(start, end, lang)
+    report = _with_session(
+        lambda s: review_report(session=s, period=period, language=lang, by=cast(Granularity, by))
+    )
+    _print(_title("Reviews", period, lang), report_tables.review_tables(report))

@@ -1,7 +1,7 @@
 """Typed shapes of what crosses the bridge's edges: REST bodies and websocket events."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -22,6 +22,9 @@ class ConversationCreate(BaseModel):
     language: Language = "en"
     visitor_id: ClientId | None = None
     page_url: Annotated[str, StringConstraints(max_length=2048), NoNul] | None = None
+    # A signed-in customer (bridge.services.identity). Checked apart from the rest, so that a
+    # bad identity costs only the identity, never the conversation.
+    customer: Any = None
 
 
 class ConversationCreated(BaseModel):

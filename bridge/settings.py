@@ -118,6 +118,17 @@ class Settings(BaseSettings):
         description="A chat offered to a colleague who has not accepted it this long stays "
         "with the agent who offered it (the offer expires).",
     )
+    identity_secret: str = Field(
+        "",
+        description="Shared with the shop's server, which signs a signed-in customer's id "
+        "with it (HMAC-SHA256, hex) for the widget's identify(). Empty: identities are ignored "
+        "and every customer is anonymous.",
+    )
+    identity_attributes: str = Field(
+        "",
+        description="Comma-separated names of the customer attributes the bridge stores "
+        "(e.g. order_id,order_status,cart_value,plan); others are dropped. Empty: none.",
+    )
     nps_cooldown_days: int = Field(
         30,
         ge=1,
@@ -127,6 +138,12 @@ class Settings(BaseSettings):
     )
     nps_reason_max_chars: int = Field(
         1000, ge=1, le=100_000, description="Longest reason accepted with an NPS score."
+    )
+    nps_review_url: str = Field(
+        "",
+        pattern=r"^(https?://[^\s()<>]+)?$",
+        description="Where promoters are invited to leave a review (the action server's "
+        "NPS_REVIEW_URL): the only target of the counted redirect /r/review/{token}.",
     )
     nps_after_agent: bool = Field(
         True,
@@ -297,6 +314,11 @@ class Settings(BaseSettings):
         return ",".join(cls._http_url(url) for url in urls)
 
     @property
+    def identity_attribute_names(self) -> frozenset[str]:
+        names = (name.strip() for name in self.identity_attributes.split(","))
+        return frozenset(name for name in names if name)
+
+    @property
     def rasa_servers(self) -> list[str]:
         return self.rasa_urls.split(",") if self.rasa_urls else [self.rasa_url]
 
@@ -336,6 +358,8 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "ACTION_SERVER_TOKEN must be set to a random value of 32+ characters"
                 )
+            if self.identity_secret and len(self.identity_secret) < 32:
+                raise ValueError("IDENTITY_SECRET must be empty or 32+ random characters")
         return self
 
 

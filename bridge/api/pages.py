@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from bridge.api.deps import ServicesDep
+from bridge.web import demo_customer
 from bridge.web.demo_strings import DEMO_STRINGS
 
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -23,10 +25,21 @@ MODULE_NAME = re.compile(r"[a-z_]+\.js")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def demo_page(request: Request, lang: str = "en") -> HTMLResponse:
+async def demo_page(
+    request: Request, services: ServicesDep, lang: str = "en", signed_in: str | None = None
+) -> HTMLResponse:
+    """`signed_in=anna`: the variant with a signed-in customer (bridge.web.demo_customer)."""
     language = lang if lang in DEMO_STRINGS else "en"
+    customer = demo_customer.signed_in(
+        signed_in,
+        secret=services.settings.identity_secret,
+        environment=services.settings.environment,
+        language=language,
+    )
     return templates.TemplateResponse(
-        request, "demo.html", {"lang": language, "t": DEMO_STRINGS[language]}
+        request,
+        "demo.html",
+        {"lang": language, "t": DEMO_STRINGS[language], "customer": customer},
     )
 
 

@@ -24,6 +24,7 @@ from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import ReportTable
+from bridge.services.review_report import review_report
 from bridge.services.staff_auth import StaffMember
 from bridge.services.unanswered_clusters import unanswered_groups
 
@@ -205,3 +206,28 @@ async def conversion(
         lambda s: conversion_report(session=s, period=period, language=lang, goal=goal),
     )
     return _answer(report, report_tables.conversion_tables(report), fmt, table, "conversion")
+
+
+By = Annotated[
+    Literal["day", "week", "month"], Query(alias="by", description="Rows per day, week or month.")
+]
+
+
+@router.get("/reviews", response_model=None, responses=REFUSED)
+async def reviews(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    by: By = "week",
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    """Promoters invited to review, invited conversations that clicked the link, click rate,
+    by language and period, next to the NPS."""
+    period = _period(start, end)
+    report = await _run(
+        request, lambda s: review_report(session=s, period=period, language=lang, by=by)
+    )
+    return _answer(report, report_tables.review_tables(report), fmt, table, "reviews")

@@ -5,6 +5,7 @@ Every route needs a signed-in agent (or admin); the state-changing ones the CSRF
 The live side (queue updates, messages, typing) is the /ws/agent websocket.
 """
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -14,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from bridge.api.deps import ServicesDep
 from bridge.api.params import REFUSED, ConversationIdPath, NoNul, RowId, UtcDatetime
 from bridge.api.staff_deps import CsrfChecked, require_role
-from bridge.db import handoffs
+from bridge.db import customer_identity, handoffs
+from bridge.db.models import Conversation
 from bridge.schemas import Language, MessageOut
 from bridge.services.agent_console import AgentConsole, EmptyNote
 from bridge.services.handoff import BotUnavailable, HandoffService
@@ -140,11 +142,18 @@ async def conversation(
         "status": found.conversation.status,
         "language": found.conversation.language,
         "page_url": found.conversation.page_url,
+        # An identified shop customer (bridge.services.identity); None: anonymous.
+        "customer": _customer(found.conversation),
         "handoff": found.handoff,
         "messages": [MessageOut.from_row(m).model_dump(mode="json") for m in found.messages],
         "notes": [_note(n).model_dump(mode="json") for n in found.notes],
         "customer_present": found.customer_present,
     }
+
+
+def _customer(conversation: Conversation) -> dict[str, Any] | None:
+    customer = customer_identity.stored(conversation)
+    return None if customer is None else dataclasses.asdict(customer)
 
 
 @router.post(

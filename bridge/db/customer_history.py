@@ -1,5 +1,6 @@
 """SQL of a returning customer's history: the earlier conversations of the same widget visitor
-(`conversations.visitor_id`). Keyword-only functions; callers own the transaction.
+(`conversations.visitor_id`) or of the same identified shop customer (`customer_id`, from any
+browser: bridge.services.identity). Keyword-only functions; callers own the transaction.
 
 An *earlier chat* of a conversation is another conversation of the same visitor, started no
 later than it, whose personal data has not been erased and in which the customer said
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,6 +26,7 @@ class Anchor:
 
     visitor_id: str | None
     created_at: datetime
+    customer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,10 @@ def _customer_spoke(conversation: Any) -> ColumnElement[bool]:
 def _earlier_than(earlier: Any, current: Any) -> ColumnElement[bool]:
     """`earlier` is an earlier chat of `current` (see the module docstring)."""
     return and_(
-        earlier.visitor_id == current.visitor_id,
+        or_(
+            earlier.visitor_id == current.visitor_id,
+            and_(current.customer_id.is_not(None), earlier.customer_id == current.customer_id),
+        ),
         earlier.id != current.id,
         earlier.created_at <= current.created_at,
         earlier.erased_at.is_(None),
@@ -64,17 +69,22 @@ def _earlier_than(earlier: Any, current: Any) -> ColumnElement[bool]:
 async def anchor(*, session: AsyncSession, conversation_id: str) -> Anchor | None:
     row = (
         await session.execute(
-            select(Conversation.visitor_id, Conversation.created_at).where(
-                Conversation.id == conversation_id
-            )
+            select(
+                Conversation.visitor_id, Conversation.created_at, Conversation.customer_id
+            ).where(Conversation.id == conversation_id)
         )
     ).first()
-    return None if row is None else Anchor(row[0], row[1])
+    return None if row is None else Anchor(row[0], row[1], row[2])
 
 
-def _of_visitor(visitor_id: str, created_at: datetime, exclude: str) -> list[ColumnElement[bool]]:
+def _of_visitor(
+    visitor_id: str | None, customer_id: str | None, created_at: datetime, exclude: str
+) -> list[ColumnElement[bool]]:
+    same = [Conversation.visitor_id == visitor_id] if visitor_id is not None else []
+    if customer_id is not None:
+        same.append(Conversation.customer_id == customer_id)
     return [
-        Conversation.visitor_id == visitor_id,
+        or_(*same),
         Conversation.id != exclude,
         Conversation.created_at <= created_at,
         Conversation.erased_at.is_(None),
@@ -83,12 +93,18 @@ def _of_visitor(visitor_id: str, created_at: datetime, exclude: str) -> list[Col
 
 
 async def earlier_conversations(
-    *, session: AsyncSession, visitor_id: str, created_at: datetime, exclude: str, limit: int
+    *,
+    session: AsyncSession,
+    visitor_id: str | None,
+    created_at: datetime,
+    exclude: str,
+    limit: int,
+    customer_id: str | None = None,
 ) -> list[EarlierRow]:
-    """The newest `limit` earlier chats, newest first."""
+    """The newest `limit` earlier chats, newest first; at least one of the ids is set."""
     rows = await session.execute(
         select(Conversation.id, Conversation.created_at, Conversation.language, Conversation.status)
-        .where(*_of_visitor(visitor_id, created_at, exclude))
+        .where(*_of_visitor(visitor_id, customer_id, created_at, exclude))
         .order_by(Conversation.created_at.desc(), Conversation.id.desc())
         .limit(limit)
     )
@@ -191,8 +207,11 @@ async def returning_counts(
     rows = await session.execute(
         select(current.id, func.count(earlier.id), last_score)
         .join(earlier, _earlier_than(earlier, current))
-        .where(current.id.in_(conversation_ids), current.visitor_id.is_not(None))
-        .group_by(current.id, current.visitor_id, current.created_at)
+        .where(
+            current.id.in_(conversation_ids),
+            or_(current.visitor_id.is_not(None), current.customer_id.is_not(None)),
+        )
+        .group_by(current.id, current.visitor_id, current.customer_id, current.created_at)
     )
     return {
         conversation_id: (int(count), None if score is None else int(score))

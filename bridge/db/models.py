@@ -49,6 +49,13 @@ class Conversation(Base):
     bot_language: Mapped[str | None] = mapped_column(String(2))
     visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
     page_url: Mapped[str | None] = mapped_column(String(2048))
+    # A shop customer whose signed id the bridge checked (bridge.services.identity), as given
+    # when identified; links their conversations across browsers. None: anonymous.
+    customer_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    customer_name: Mapped[str | None] = mapped_column(String(100))
+    customer_email: Mapped[str | None] = mapped_column(String(254))
+    customer_locale: Mapped[str | None] = mapped_column(String(16))
+    customer_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # When its personal data was erased (on request or by retention, bridge.services.privacy):
     # what is left is counted by the reports but names nobody.
@@ -405,6 +412,33 @@ class Goal(Base):
     goal: Mapped[str] = mapped_column(String(64), index=True)
     page_url: Mapped[str | None] = mapped_column(String(2048))
     reached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewInvitation(Base):
+    """A promoter invited to leave a review through the counted link /r/review/{token}; the
+    token is random, so a link cannot be guessed from a conversation id."""
+
+    __tablename__ = "review_invitations"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(2))
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ReviewClick(Base):
+    """Every use of a review link is kept; reports count clicked conversations once."""
+
+    __tablename__ = "review_clicks"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("review_invitations.id", ondelete="CASCADE"), index=True
+    )
+    clicked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class KbArticle(Base):

@@ -1,8 +1,9 @@
 """SQL for NPS surveys: keyword-only functions; callers own the transaction.
 
 A survey is `asked`, then `answered` (a score, later perhaps a reason), `declined` or `dropped`.
-A visitor is asked at most once per cooldown, across all their conversations; a conversation
-without a visitor id is limited on its own. Whatever became of the earlier question counts:
+A visitor is asked at most once per cooldown, across all their conversations, and so is an
+identified customer (`conversations.customer_id`), across all their browsers; a conversation
+with neither is limited on its own. Whatever became of the earlier question counts:
 what must not repeat is the asking.
 
 Every change of a survey is one conditional UPDATE on its current state, so a retried or
@@ -13,7 +14,7 @@ survey read again, to say why (`UnknownSurvey`, `SurveyClosed`).
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal, get_args
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -81,17 +82,27 @@ async def start_survey(
     if cooldown_days < 1:
         raise ValueError("cooldown_days must be at least 1")
     now = now.astimezone(UTC)  # SQLite compares the stored text, which carries no zone
-    visitor_id = await session.scalar(
-        select(Conversation.visitor_id).where(Conversation.id == conversation_id)
-    )
+    asker = (
+        await session.execute(
+            select(Conversation.visitor_id, Conversation.customer_id).where(
+                Conversation.id == conversation_id
+            )
+        )
+    ).first()
+    visitor_id, customer_id = (None, None) if asker is None else (asker[0], asker[1])
     # Lock the visitor's conversations (PostgreSQL), in id order so that two of them asking at
     # once queue here rather than deadlock; then write to this conversation, which on SQLite
     # takes the database's write lock. Either way a second request waits for the first to
-    # commit and then sees its survey. A conversation's visitor id never changes, so reading it
-    # unlocked above is safe.
+    # commit and then sees its survey. A conversation's visitor id never changes, nor does its
+    # customer id once set, so reading them unlocked above is safe.
     await session.execute(
         select(Conversation.id)
-        .where(_same_asker(Conversation.id, Conversation.visitor_id, conversation_id, visitor_id))
+        .where(
+            or_(
+                _same_asker(Conversation.id, Conversation.visitor_id, conversation_id, visitor_id),
+                _of_customer(Conversation.id, customer_id),
+            )
+        )
         .order_by(Conversation.id)
         .with_for_update()
     )
@@ -105,8 +116,11 @@ async def start_survey(
         raise UnknownConversation(conversation_id)
     last = await session.scalar(
         select(func.max(NpsSurvey.asked_at)).where(
-            _same_asker(
-                NpsSurvey.conversation_id, NpsSurvey.visitor_id, conversation_id, visitor_id
+            or_(
+                _same_asker(
+                    NpsSurvey.conversation_id, NpsSurvey.visitor_id, conversation_id, visitor_id
+                ),
+                _of_customer(NpsSurvey.conversation_id, customer_id),
             ),
             NpsSurvey.asked_at > now - timedelta(days=cooldown_days),
         )
@@ -189,6 +203,17 @@ def _same_asker(
     if visitor_id is None:
         return conversation_column == conversation_id
     return or_(conversation_column == conversation_id, visitor_column == visitor_id)
+
+
+def _of_customer(
+    conversation_column: InstrumentedAttribute[str], customer_id: str | None
+) -> ColumnElement[bool]:
+    """The rows of the identified customer's conversations (none for an anonymous one)."""
+    if customer_id is None:
+        return false()
+    return conversation_column.in_(
+        select(Conversation.id).where(Conversation.customer_id == customer_id)
+    )
 
 
 async def _transition(

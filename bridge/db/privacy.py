@@ -57,13 +57,14 @@ async def conversations_of_visitor(*, session: AsyncSession, visitor_id: str) ->
 
 
 async def conversations_of_email(*, session: AsyncSession, email: str) -> list[str]:
-    """The conversations in which a message was left for the agents with this address (any
-    case)."""
-    rows = await session.scalars(
-        select(OfflineRequest.conversation_id)
-        .where(func.lower(OfflineRequest.email) == email.strip().lower())
-        .distinct()
+    """The conversations in which a message was left for the agents with this address, and
+    those of an identified customer with this address (any case)."""
+    address = email.strip().lower()
+    by_request = select(OfflineRequest.conversation_id).where(
+        func.lower(OfflineRequest.email) == address
     )
+    by_customer = select(Conversation.id).where(func.lower(Conversation.customer_email) == address)
+    rows = await session.scalars(by_request.union(by_customer))
     return sorted(set(rows))
 
 
@@ -189,7 +190,16 @@ async def _erase_chunk(session: AsyncSession, ids: list[str], now: datetime) -> 
     touched = await session.execute(
         update(Conversation)
         .where(Conversation.id.in_(ids))
-        .values(visitor_id=None, page_url=None, erased_at=now)
+        .values(
+            visitor_id=None,
+            page_url=None,
+            customer_id=None,
+            customer_name=None,
+            customer_email=None,
+            customer_locale=None,
+            customer_attributes=None,
+            erased_at=now,
+        )
     )
     return ErasedRows(touched.rowcount or 0, deleted, anonymised)  # type: ignore[attr-defined]
 

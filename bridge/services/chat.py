@@ -29,9 +29,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge import i18n
-from bridge.db import outbox, repository
+from bridge.db import customer_identity, outbox, repository
 from bridge.db.models import Conversation, Message, utcnow
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
+from bridge.services.identity import CustomerIdentity
 from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
 from bridge.services.redaction import Kind, redact, redact_text
@@ -118,7 +119,10 @@ class ChatService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeper: asyncio.Task[None] | None = None
 
-    async def start(self, body: ConversationCreate) -> ConversationCreated:
+    async def start(
+        self, body: ConversationCreate, *, customer: CustomerIdentity | None = None
+    ) -> ConversationCreated:
+        """`customer`: the checked identity the widget sent along (bridge.services.identity)."""
         async with self._sessions.begin() as session:
             conversation = await repository.create_conversation(
                 session=session,
@@ -126,10 +130,22 @@ class ChatService:
                 visitor_id=body.visitor_id,
                 page_url=body.page_url,
             )
+            if customer is not None:
+                await customer_identity.bind(
+                    session=session, conversation_id=conversation.id, customer=customer
+                )
         issued = self._tokens.issue(conversation.id)
         return ConversationCreated(
             conversation_id=conversation.id, token=issued.token, expires_at=issued.expires_at
         )
+
+    async def identify(self, conversation_id: str, customer: CustomerIdentity) -> None:
+        """Identify a running conversation (the page signed the customer in after it began);
+        raises `customer_identity.IdentityConflict` when it is another customer's."""
+        async with self._sessions.begin() as session:
+            await customer_identity.bind(
+                session=session, conversation_id=conversation_id, customer=customer
+            )
 
     async def authorize(self, conversation_id: str, token: str | None) -> Conversation:
         if not token:

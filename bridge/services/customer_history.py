@@ -1,5 +1,6 @@
 """A returning customer's earlier chats, for the agent who has them now: what they asked, how
-it ended, what they scored us. Conversations are linked by the widget's anonymous visitor id;
+it ended, what they scored us. Conversations are linked by the widget's anonymous visitor id
+and by an identified customer's id (bridge.services.identity), across browsers;
 see bridge.db.customer_history for what counts as an earlier chat.
 
 The console shows the list beside the live chat, and every handoff view carries the summary
@@ -95,11 +96,12 @@ async def history(
     found = await sql.anchor(session=session, conversation_id=conversation_id)
     if found is None:
         raise UnknownConversation(conversation_id)
-    if found.visitor_id is None:  # no widget visitor (or erased): nobody to recognise
+    if found.visitor_id is None and found.customer_id is None:  # anonymous, or erased
         return CustomerHistory(conversation_id, Returning(0, None), [])
     rows = await sql.earlier_conversations(
         session=session,
         visitor_id=found.visitor_id,
+        customer_id=found.customer_id,
         created_at=found.created_at,
         exclude=conversation_id,
         limit=limit,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bridge.db import users
+from bridge.db import customer_identity, users
 from bridge.db.models import Handoff
 from bridge.services import customer_history
 from bridge.services.customer_history import Returning
@@ -25,9 +25,10 @@ def handoff_view(
     position: int | None,
     claimed_by: Agent | None,
     returning: Returning | None = None,
+    customer_name: str | None = None,
 ) -> dict[str, Any]:
     """`returning`: the customer's earlier chats (bridge.services.customer_history), None for
-    a first-time customer."""
+    a first-time customer; `customer_name`: a signed-in customer's (bridge.services.identity)."""
     context = row.context or {}
     return {
         "handoff_id": row.id,
@@ -51,6 +52,7 @@ def handoff_view(
         "returning": None
         if returning is None
         else {"earlier_chats": returning.earlier_chats, "last_nps": returning.last_nps},
+        "customer_name": customer_name,
     }
 
 
@@ -61,9 +63,9 @@ async def views(session: AsyncSession, rows: list[Handoff]) -> list[dict[str, An
     the customers on the page before it in `rows`."""
     holders = await agents(session, {r.claimed_by for r in rows if r.claimed_by})
     # One grouped query for the whole snapshot, however many customers wait.
-    returning = await customer_history.summaries(
-        session=session, conversation_ids=list({r.conversation_id for r in rows})
-    )
+    conversation_ids = list({r.conversation_id for r in rows})
+    returning = await customer_history.summaries(session=session, conversation_ids=conversation_ids)
+    names = await customer_identity.names(session=session, conversation_ids=conversation_ids)
     shown = []
     place = 0
     for row in sorted(rows, key=_queue_rank):  # stable: queue order within each group
@@ -75,6 +77,7 @@ async def views(session: AsyncSession, rows: list[Handoff]) -> list[dict[str, An
                 position=place if waiting else None,
                 claimed_by=holders.get(row.claimed_by) if row.claimed_by else None,
                 returning=returning.get(row.conversation_id),
+                customer_name=names.get(row.conversation_id),
             )
         )
     return shown
@@ -87,11 +90,13 @@ async def one_view(
     returning = await customer_history.summaries(
         session=session, conversation_ids=[row.conversation_id]
     )
+    names = await customer_identity.names(session=session, conversation_ids=[row.conversation_id])
     return handoff_view(
         row,
         position=position,
         claimed_by=claimed_by,
         returning=returning.get(row.conversation_id),
+        customer_name=names.get(row.conversation_id),
     )
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bridge.db import customer_identity
+from bridge.db.models import Conversation
 from bridge.db.privacy import HeldRows
 from bridge.web.privacy_strings import PRIVACY_STRINGS
 
@@ -111,6 +113,8 @@ class ConversationData:
     offline_requests: list[OfflineRequestData]
     goals: list[GoalData]
     unanswered_questions: list[QuestionData]
+    # An identified customer as the shop named them (bridge.services.identity); None: anonymous.
+    customer: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,11 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def _customer(conversation: Conversation) -> dict[str, Any] | None:
+    customer = customer_identity.stored(conversation)
+    return None if customer is None else dataclasses.asdict(customer)
 
 
 def personal_data(rows: HeldRows, *, selector: str, now: datetime) -> PersonalData:
@@ -191,6 +200,7 @@ def personal_data(rows: HeldRows, *, selector: str, now: datetime) -> PersonalDa
             visitor_id=c.visitor_id,
             page_url=c.page_url,
             erased_at=utc(c.erased_at),
+            customer=_customer(c),
             messages=by[c.id]["messages"],
             handoffs=by[c.id]["handoffs"],
             notes=by[c.id]["notes"],

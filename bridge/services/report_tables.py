@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from bridge.services.agent_report import AgentReport
 from bridge.services.conversion_report import ConversionReport
 from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
+from bridge.services.review_report import ReviewReport
 from bridge.services.unanswered_clusters import QuestionGroup
 
 Cell = str | int | float | None
@@ -161,3 +162,29 @@ def agent_tables(report: AgentReport) -> list[ReportTable]:
             ]
         )
     return [ReportTable("agents", list(AGENT_FIELDS), rows)]
+
+
+REVIEW_FIELDS = [
+    "invitations",
+    "invited_conversations",
+    "clicked_conversations",
+    "clicks",
+    "click_rate_pct",
+]
+
+
+def review_tables(report: ReviewReport) -> list[ReportTable]:
+    summary = ReportTable(
+        "summary",
+        [*REVIEW_FIELDS, "nps", "promoters"],
+        [[*(getattr(report, name) for name in REVIEW_FIELDS), report.nps, report.promoters]],
+    )
+    periods = ReportTable(
+        "periods",
+        ["period_start", "language", *REVIEW_FIELDS],
+        [
+            [r.period_start.isoformat(), r.language, *(getattr(r, name) for name in REVIEW_FIELDS)]
+            for r in report.rows
+        ],
+    )
+    return [summary, periods]

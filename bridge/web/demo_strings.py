@@ -20,6 +20,7 @@ DEMO_STRINGS: dict[str, dict[str, str]] = {
         "nav_delivery": "Delivery",
         "nav_help": "Help",
         "lang_switch_label": "Language",
+        "signed_in_as": "Signed in as",
         "hero_kicker": "Free delivery on orders over €50",
         "hero_title": "Small appliances, big difference.",
         "hero_text": (
@@ -102,6 +103,7 @@ DEMO_STRINGS: dict[str, dict[str, str]] = {
         "nav_delivery": "Szállítás",
         "nav_help": "Segítség",
         "lang_switch_label": "Nyelv",
+        "signed_in_as": "Bejelentkezve:",
         "hero_kicker": "Ingyenes szállítás 20 000 Ft feletti rendelésnél",
         "hero_title": "Kis gépek, nagy különbség.",
         "hero_text": (

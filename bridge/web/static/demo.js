@@ -10,3 +10,12 @@ document.addEventListener("click", function (event) {
     target.disabled = true;
   }
 });
+
+// Demo only: a signed-in customer (/?signed_in=anna). The shop's server rendered the customer
+// with a signature of the id; the page hands both to the widget. The deferred widget.js has run
+// by DOMContentLoaded, so SupportWidget exists then.
+document.addEventListener("DOMContentLoaded", function () {
+  var data = document.getElementById("demo-customer");
+  if (!data || !window.SupportWidget) return;
+  window.SupportWidget.identify(JSON.parse(data.textContent));
+});

@@ -13,7 +13,12 @@
  * The widget renders in a Shadow DOM so that the host page's CSS cannot reach it, and message
  * content only ever reaches the DOM through `textContent`, never as HTML.
  *
- * Public API: window.SupportWidget = { open(), close(), isOpen(), track(goal) }. It exists as
+ * A signed-in shop customer may be named on the tag too (data-customer-id,
+ * data-customer-signature, data-customer-name, data-customer-email) or later with
+ * SupportWidget.identify({id, name, email, locale, attributes, signature}); the signature is
+ * the shop server's HMAC-SHA256 of the id (see the README), checked by the bridge.
+ *
+ * Public API: window.SupportWidget = { open(), close(), isOpen(), track(goal), identify(customer) }. It exists as
  * soon as this script has run, because host pages may call it right away; calls made before
  * the modules have loaded are queued and replayed in order.
  */
@@ -44,6 +49,12 @@
     title: attr("data-title"),
     color: attr("data-color"),
     bridgeUrl: attr("data-bridge-url"),
+    customer: {
+      id: attr("data-customer-id"),
+      signature: attr("data-customer-signature"),
+      name: attr("data-customer-name"),
+      email: attr("data-customer-email"),
+    },
   };
 
   let widget = null; // what widget/main.js start() returned, once loaded
@@ -81,6 +92,8 @@
     },
     isOpen: () => (widget ? widget.isOpen() : openRequested),
     track,
+    // Checked by the modules (widget/identity.js) and then by the bridge; queued until loaded.
+    identify: (customer) => call("identify", customer),
   });
 
   function fail(error) {

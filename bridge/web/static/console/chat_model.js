@@ -18,6 +18,7 @@ const TAB_LABEL_CHARS = 28;
  * @property {string} status  conversation status ("" until known)
  * @property {string} language
  * @property {string} pageUrl
+ * @property {?{id: string, name: ?string, email: ?string, locale: ?string, attributes: object}} customer
  * @property {boolean} customerPresent
  * @property {boolean} customerTyping
  * @property {?number} typingTimer
@@ -46,6 +47,7 @@ export function newChat({ t, lang, scroller, conversationId, handoff, fallbackLa
     status: "",
     language: "",
     pageUrl: "",
+    customer: null,
     customerPresent: false,
     customerTyping: false,
     typingTimer: null,
@@ -61,6 +63,8 @@ export function applyConversation(chat, body) {
   if (STATUSES.has(body.status)) chat.status = body.status;
   if (typeof body.language === "string") chat.language = body.language;
   if (typeof body.page_url === "string") chat.pageUrl = body.page_url;
+  // The signed-in shop customer the bridge checked (null: anonymous).
+  if ("customer" in body) chat.customer = body.customer && typeof body.customer === "object" ? body.customer : null;
   if (isHandoff(body.handoff)) chat.handoff = body.handoff;
   chat.customerPresent = Boolean(body.customer_present);
   if (Array.isArray(body.notes)) chat.notes = body.notes;

@@ -2,7 +2,8 @@
  * The active chat's context: why the bot handed over, the customer's last question, the
  * articles the bot showed (with their retrieval scores, so the agent can judge why they did
  * not help), the customer's language, the page they are on and whether they are still there,
- * and a returning customer's earlier chats (customer_history.js).
+ * a signed-in customer's name, e-mail and the attributes the shop passed (bridge side:
+ * bridge.services.identity), and a returning customer's earlier chats (customer_history.js).
  */
 
 import { createCustomerHistory } from "./customer_history.js";
@@ -19,7 +20,25 @@ export function createContextPanel({ t, lang }) {
     language: byId("ctx-language"),
     page: byId("ctx-page"),
     presence: byId("ctx-presence"),
+    identity: byId("ctx-identity"),
   };
+
+  /** Name, e-mail and attributes come from the shop's page: text only, never markup or links. */
+  function renderIdentity(customer) {
+    if (!customer || typeof customer.id !== "string") {
+      nodes.identity.replaceChildren(textEl("span", "muted", t.notSignedIn));
+      return;
+    }
+    const lines = [textEl("div", "ctx-identity-name", customer.name || customer.id, { "data-testid": "customer-name" })];
+    if (customer.email) lines.push(textEl("div", "ctx-identity-email", customer.email, { "data-testid": "customer-email" }));
+    const attributes = customer.attributes && typeof customer.attributes === "object" ? Object.entries(customer.attributes) : [];
+    if (attributes.length) {
+      const list = el("ul", "ctx-identity-attributes", { "data-testid": "customer-attributes" });
+      list.append(...attributes.map(([name, value]) => textEl("li", "", `${name}: ${String(value)}`)));
+      lines.push(list);
+    }
+    nodes.identity.replaceChildren(...lines);
+  }
 
   function renderArticles(articles) {
     const valid = Array.isArray(articles) ? articles.filter((a) => a && typeof a.title === "string") : [];
@@ -57,6 +76,7 @@ export function createContextPanel({ t, lang }) {
     renderArticles(context.articles);
     nodes.language.textContent = t.languages[chat.language] || chat.language || t.unknown;
     renderPage(chat.pageUrl);
+    renderIdentity(chat.customer);
     renderPresence(chat);
     history.render(chat);
   }

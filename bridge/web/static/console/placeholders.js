@@ -39,7 +39,9 @@ export function placeholderValues({ chat, agentName, language }) {
   const context = chat?.handoff?.context || {};
   return {
     agent: text(agentName),
-    customer: text(context.customer_name) || NEUTRAL_CUSTOMER[language] || NEUTRAL_CUSTOMER.en,
+    // A signed-in customer's name (bridge.services.identity) when the shop passed one.
+    customer: text(chat?.customer?.name) || text(context.customer_name)
+      || NEUTRAL_CUSTOMER[language] || NEUTRAL_CUSTOMER.en,
     question: text(context.last_question),
     page: text(chat?.pageUrl),
     conversation: chat?.id ? String(chat.id).slice(0, SHORT_ID_CHARS) : null,

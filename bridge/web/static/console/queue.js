@@ -27,6 +27,7 @@ const CLOCK_REFRESH_MS = 30000;
  * @property {?string} [customer_left_at]  while waiting: since when the customer has not been on the page
  * @property {?{id: number, display_name: string}} claimed_by
  * @property {?{earlier_chats: number, last_nps: ?number}} returning  null: a first-time customer
+ * @property {?string} [customer_name]  a signed-in customer's name
  */
 
 /** Drops snapshot entries without the fields the rendering relies on (a newer or broken server). */
@@ -76,6 +77,10 @@ export function createQueue({ t, lang, agentId, list, empty, count, notifier, on
       datetime: handoff.created_at || "", title: fullTime(handoff.created_at, lang), "data-since": handoff.created_at || "",
     });
     head.append(waited);
+    // A signed-in customer's name (the shop vouched for the id), so nobody has to ask for it.
+    if (typeof handoff.customer_name === "string" && handoff.customer_name) {
+      head.append(textEl("span", "queue-customer", handoff.customer_name, { "data-testid": "queue-customer" }));
+    }
     item.append(head, textEl("p", "queue-question", question(handoff)));
     if (t.reasons[handoff.reason]) item.append(textEl("p", "queue-reason", t.reasons[handoff.reason]));
     if (leftPage(handoff)) {

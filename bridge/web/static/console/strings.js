@@ -148,6 +148,7 @@ export const STRINGS = {
     customerTyping: "Customer is typing…",
     customerPresent: "On the page",
     customerGone: "Has left the page",
+    notSignedIn: "Not signed in",
     none: "None",
     unknown: "Unknown",
     composeDisabled: {
@@ -391,6 +392,7 @@ export const STRINGS = {
     customerTyping: "Az ügyfél ír…",
     customerPresent: "Az oldalon van",
     customerGone: "Elhagyta az oldalt",
+    notSignedIn: "Nincs bejelentkezve",
     none: "Nincs",
     unknown: "Ismeretlen",
     composeDisabled: {

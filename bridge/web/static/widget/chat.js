@@ -8,7 +8,8 @@
  */
 
 import { uuid } from "../shared/uuid.js";
-import { GONE, createConversation, fetchTranscript } from "./http.js";
+import { GONE, createConversation, fetchTranscript, identifyConversation } from "./http.js";
+import { normaliseIdentity } from "./identity.js";
 import { MAX_LENGTH, codePointLength } from "./limits.js";
 import { visitorId } from "./storage.js";
 
@@ -42,9 +43,12 @@ export function createChat({ config, t, state, view, transcript, store, connecti
   }
 
   async function createAndStore() {
-    const conversation = await createConversation(config, visitorId());
+    const customer = state.customer;
+    const conversation = await createConversation(config, visitorId(), customer);
     store.save(conversation);
     state.conversation = conversation;
+    // The page named its customer while the conversation was being created.
+    if (state.customer && state.customer !== customer) identifyAs(state.customer);
     return conversation;
   }
 
@@ -76,6 +80,29 @@ export function createChat({ config, t, state, view, transcript, store, connecti
       state.restoring = null;
     });
     connection.connect();
+  }
+
+  /**
+   * The host page says who is signed in. A new conversation carries the identity; a running one
+   * is identified now, and one that belongs to someone else (another person signed in on this
+   * browser) is dropped, so that the next open starts this customer's own.
+   *
+   * @param {?import("./identity.js").Identity} identity  already normalised (identity.js)
+   */
+  async function identifyAs(identity) {
+    if (!identity) return;
+    state.customer = identity;
+    const conversation = state.conversation;
+    if (!conversation) return;
+    if (state.restoring) await state.restoring;
+    if (state.conversation !== conversation) return;
+    const outcome = await identifyConversation(config, conversation, identity);
+    if (outcome === "conflict" && state.conversation === conversation) forgetConversation();
+  }
+
+  /** SupportWidget.identify(...): the page's raw object, checked first. */
+  function identify(raw) {
+    return identifyAs(normaliseIdentity(raw));
   }
 
   /** Drops a conversation the bridge no longer accepts, along with its socket and transcript. */
@@ -200,5 +227,7 @@ export function createChat({ config, t, state, view, transcript, store, connecti
     submitInput,
     openPanel,
     closePanel,
+    identify,
+    identifyAs,
   };
 }

@@ -11,6 +11,8 @@
  * @property {?string} title  data-title
  * @property {?string} color  data-color
  * @property {?string} bridgeUrl  data-bridge-url
+ * @property {{id: ?string, signature: ?string, name: ?string, email: ?string}} customer
+ *   data-customer-*: a signed-in customer (checked by identity.js, then by the bridge)
  *
  * @typedef {object} Config
  * @property {"en"|"hu"} lang

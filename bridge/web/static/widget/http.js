@@ -22,14 +22,17 @@ function reportHttpError(what, response) {
  *
  * @param {import("./config.js").Config} config
  * @param {string} visitorId
+ * @param {?import("./identity.js").Identity} [customer]  a signed-in customer (identity.js)
  * @returns {Promise<import("./storage.js").Conversation>}
  */
-export async function createConversation(config, visitorId) {
+export async function createConversation(config, visitorId, customer = null) {
+  const request = { language: config.lang, visitor_id: visitorId, page_url: location.href };
+  if (customer) request.customer = customer;
   const response = await fetch(`${config.bridgeBase}/api/conversations`, {
     method: "POST",
     credentials: "omit",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ language: config.lang, visitor_id: visitorId, page_url: location.href }),
+    body: JSON.stringify(request),
   });
   if (!response.ok) {
     reportHttpError("creating a conversation", response);
@@ -123,5 +126,33 @@ export async function reportGoal(config, conversation, goal) {
     return "retry";
   } catch {
     return "retry";
+  }
+}
+
+/**
+ * Tells the bridge who the customer of a running conversation is: "ok"; "conflict" when the
+ * conversation belongs to another customer (someone else signed in on this browser); "refused"
+ * when the bridge does not trust the identity; "failed" on a network or server failure.
+ * Never throws.
+ *
+ * @param {import("./config.js").Config} config
+ * @param {import("./storage.js").Conversation} conversation
+ * @param {import("./identity.js").Identity} identity
+ */
+export async function identifyConversation(config, conversation, identity) {
+  const url = `${config.bridgeBase}/api/conversations/${encodeURIComponent(conversation.conversation_id)}/identity`;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${conversation.token}` },
+      body: JSON.stringify(identity),
+    });
+    if (response.ok) return "ok";
+    if (response.status === 409) return "conflict";
+    reportHttpError("identifying the customer", response);
+    return response.status >= 400 && response.status < 500 ? "refused" : "failed";
+  } catch {
+    return "failed";
   }
 }

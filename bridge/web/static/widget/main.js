@@ -9,6 +9,7 @@
  *   transcript.js  server messages → state + view, once per seq
  *   connection.js  the chat protocol and the outbox, on ../shared/reconnecting_socket.js
  *   chat.js        customer actions and the conversation's life cycle
+ *   identity.js    a signed-in customer named by the page (identify(), data-customer-*)
  *   offline_form.js  "leave a message" when nobody can take the chat
  *   http.js, storage.js, markdown.js, styles.js, icons.js, strings.js: leaf helpers
  *   ../shared/     dom.js, uuid.js and the reconnecting socket, shared with the console
@@ -18,6 +19,7 @@ import { createChat } from "./chat.js";
 import { readConfig } from "./config.js";
 import { createConnection } from "./connection.js";
 import { createGoalQueue } from "./goals.js";
+import { identityFromEmbed } from "./identity.js";
 import { LEAVE_MESSAGE_PAYLOAD, createOfflineForm } from "./offline_form.js";
 import { createState } from "./state.js";
 import { conversationStore } from "./storage.js";
@@ -30,7 +32,7 @@ import { createView } from "./view.js";
  * owns that object and forwards to this one).
  *
  * @param {import("./config.js").Embed} embed  raw attribute values from the loader
- * @returns {{open(): void, close(): void, isOpen(): boolean, track(goal: import("./goals.js").Goal): void}}
+ * @returns {{open(): void, close(): void, isOpen(): boolean, track(goal: import("./goals.js").Goal): void, identify(customer: object): Promise<void>}}
  */
 export function start(embed) {
   const config = readConfig(embed);
@@ -79,6 +81,9 @@ export function start(embed) {
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount, { once: true });
   chat.resume();
+  // Before any open: a conversation started from now on carries the tag's identity, and a
+  // resumed one is identified (or dropped when it is someone else's).
+  chat.identifyAs(identityFromEmbed(embed.customer));
 
   return Object.freeze({
     open: () => chat.openPanel(),
@@ -88,6 +93,7 @@ export function start(embed) {
       goals.add(goal);
       goals.flush(config, state.conversation);
     },
+    identify: (customer) => chat.identify(customer),
   });
 }
 

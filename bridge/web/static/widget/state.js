@@ -12,6 +12,7 @@ export function createState() {
     open: false,
     activated: false, // the customer opened the widget in this page view
     conversation: null, // { conversation_id, token, expires_at }
+    customer: null, // the signed-in customer the host page named (identity.js), or null
     restoring: null, // Promise while the stored transcript is loading
     creating: null, // Promise while POST /api/conversations is in flight
     status: "bot",
