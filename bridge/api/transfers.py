@@ -85,6 +85,18 @@ class PendingOut(BaseModel):
     outgoing: list[TransferOut]  # the caller's offers waiting for a colleague
 
 
+# The answer to each of the repository's refusals but `decided`, which also says the status.
+_TRANSFER_ANSWERS: dict[transfers.Refusal, tuple[int, str]] = {
+    "unknown": (status.HTTP_404_NOT_FOUND, "unknown transfer"),
+    "self_transfer": (
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        "a chat cannot be transferred to yourself",
+    ),
+    "not_for_you": (status.HTTP_403_FORBIDDEN, "this offer is not yours"),
+    "transfer_pending": (status.HTTP_409_CONFLICT, "this chat is already being transferred"),
+    "void": (status.HTTP_409_CONFLICT, "the chat is no longer with the agent who offered it"),
+}
+
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     **REFUSED,
     403: {"description": "someone else's offer (`not_for_you`)"},
@@ -104,15 +116,8 @@ def _refusal(exc: Exception) -> tuple[str, int, str, dict[str, Any]]:
     match exc:
         case handoffs.UnknownHandoff():
             return "unknown", status.HTTP_404_NOT_FOUND, "unknown handoff", {}
-        case transfers.UnknownTransfer():
-            return "unknown", status.HTTP_404_NOT_FOUND, "unknown transfer", {}
         case UnknownAgent():
             return "unknown_agent", status.HTTP_404_NOT_FOUND, "no such agent", {}
-        case transfers.SelfTransfer():
-            detail = "a chat cannot be transferred to yourself"
-            return "self_transfer", status.HTTP_422_UNPROCESSABLE_CONTENT, detail, {}
-        case transfers.NotYourTransfer():
-            return "not_for_you", status.HTTP_403_FORBIDDEN, "this offer is not yours", {}
         case AgentOffline():
             detail = f"{exc.agent.display_name} is not online"
             return "agent_offline", conflict, detail, {}
@@ -120,13 +125,12 @@ def _refusal(exc: Exception) -> tuple[str, int, str, dict[str, Any]]:
             return "not_yours", conflict, "another agent has this conversation", {}
         case handoffs.HandoffNotActive():
             return "not_active", conflict, "this conversation is not with an agent", {}
-        case transfers.TransferPending():
-            return "transfer_pending", conflict, "this chat is already being transferred", {}
-        case transfers.TransferDecided():
+        case transfers.TransferError(code="decided"):
             detail = f"the offer was {exc.status} already"
             return "decided", conflict, detail, {"status": exc.status}
-        case transfers.TransferVoid():
-            return "void", conflict, "the chat is no longer with the agent who offered it", {}
+        case transfers.TransferError():
+            http, detail = _TRANSFER_ANSWERS[exc.code]
+            return exc.code, http, detail, {}
     raise exc
 
 

@@ -29,55 +29,32 @@ STATUSES: Final = get_args(Status)
 _PENDING_INDEX = "uq_handoff_transfers_pending"
 
 
+# Why a transfer operation was refused; the API answers with these codes.
+Refusal = Literal["unknown", "self_transfer", "transfer_pending", "decided", "not_for_you", "void"]
+_REASONS: Final[dict[Refusal, str]] = {
+    "unknown": "no transfer {id}",
+    "self_transfer": "agent {id} cannot transfer a chat to themselves",
+    # The handoff is offered to someone already: that offer is decided (or cancelled) first.
+    "transfer_pending": "handoff {id} already has a pending transfer",
+    # Accepted, declined, cancelled or expired already.
+    "decided": "transfer {id} is {status}",
+    # Only the receiver accepts or declines an offer, only its sender cancels it.
+    "not_for_you": "transfer {id} is not yours to decide",
+    # The chat is no longer with the sender (closed, handed back, requeued): nothing to take.
+    "void": "transfer {id} is void: the chat left its sender",
+}
+
+
 class TransferError(Exception):
-    """A transfer operation was refused; nothing was changed."""
+    """A transfer operation was refused; nothing was changed. `code` says why, `subject_id`
+    names the transfer (the handoff for `transfer_pending`, the agent for `self_transfer`),
+    and `status` is what became of a `decided` offer."""
 
-
-class UnknownTransfer(TransferError, LookupError):
-    def __init__(self, transfer_id: int) -> None:
-        super().__init__(f"no transfer {transfer_id}")
-        self.transfer_id = transfer_id
-
-
-class SelfTransfer(TransferError, ValueError):
-    """An agent cannot pass a chat to themselves."""
-
-    def __init__(self, agent_id: int) -> None:
-        super().__init__(f"agent {agent_id} cannot transfer a chat to themselves")
-        self.agent_id = agent_id
-
-
-class TransferPending(TransferError):
-    """The handoff is already offered to someone: that offer is decided (or cancelled) first."""
-
-    def __init__(self, handoff_id: int) -> None:
-        super().__init__(f"handoff {handoff_id} already has a pending transfer")
-        self.handoff_id = handoff_id
-
-
-class TransferDecided(TransferError):
-    """The offer was accepted, declined, cancelled or expired already."""
-
-    def __init__(self, transfer_id: int, status: str) -> None:
-        super().__init__(f"transfer {transfer_id} is {status}")
-        self.transfer_id = transfer_id
+    def __init__(self, code: Refusal, subject_id: int, *, status: str | None = None) -> None:
+        super().__init__(_REASONS[code].format(id=subject_id, status=status))
+        self.code: Refusal = code
+        self.subject_id = subject_id
         self.status = status
-
-
-class NotYourTransfer(TransferError):
-    """Only the receiver accepts or declines an offer, only its sender cancels it."""
-
-    def __init__(self, transfer_id: int) -> None:
-        super().__init__(f"transfer {transfer_id} is not yours to decide")
-        self.transfer_id = transfer_id
-
-
-class TransferVoid(TransferError):
-    """The chat is no longer with the sender (closed, handed back, requeued): nothing to take."""
-
-    def __init__(self, transfer_id: int) -> None:
-        super().__init__(f"transfer {transfer_id} is void: the chat left its sender")
-        self.transfer_id = transfer_id
 
 
 async def get_transfer(*, session: AsyncSession, transfer_id: int) -> HandoffTransfer | None:
@@ -108,11 +85,11 @@ async def offer(
 ) -> HandoffTransfer:
     """Offer the handoff its sender holds to a colleague.
 
-    Raises `SelfTransfer`, `TransferPending`, and the handoff's refusals
+    Raises `TransferError` (`self_transfer`, `transfer_pending`) and the handoff's refusals
     (`handoffs.UnknownHandoff`, `NotYourHandoff`, `HandoffNotActive`).
     """
     if to_agent_id == from_agent_id:
-        raise SelfTransfer(from_agent_id)
+        raise TransferError("self_transfer", from_agent_id)
     handoff = await _hold(session, handoff_id, from_agent_id, values={})
     await _refuse_if_pending(session, handoff_id)
     row = HandoffTransfer(
@@ -129,7 +106,7 @@ async def offer(
         await session.flush()
     except IntegrityError as exc:  # the index's last word; the handoff's lock makes it rare
         if _PENDING_INDEX in str(exc.orig) or "handoff_transfers.handoff_id" in str(exc.orig):
-            raise TransferPending(handoff_id) from exc
+            raise TransferError("transfer_pending", handoff_id) from exc
         raise
     return row
 
@@ -145,7 +122,8 @@ async def to_queue(
     """Put the handoff its sender holds back in the queue, at its old place (as `requeue`
     does), and record that as a `queued` transfer.
 
-    Raises `TransferPending` (cancel the offer first) and the handoff's refusals.
+    Raises `TransferError` `transfer_pending` (cancel the offer first) and the handoff's
+    refusals.
     """
     handoff = await _hold(
         session,
@@ -189,12 +167,12 @@ async def accept(
     The handoff keeps its `claimed_at`: it is when an agent first took the customer, which
     first-response times are measured from; the transfer row records when it changed hands.
 
-    Raises `UnknownTransfer`, `NotYourTransfer`, `TransferDecided` (status "expired" for an
-    offer past its time that nobody has marked yet), `TransferVoid`.
+    Raises `TransferError`: `unknown`, `not_for_you`, `decided` (status "expired" for an
+    offer past its time that nobody has marked yet), `void`.
     """
     transfer = await _require(session, transfer_id)
     if transfer.to_agent_id is None or transfer.to_agent_id != agent_id:
-        raise NotYourTransfer(transfer_id)
+        raise TransferError("not_for_you", transfer_id)
     still_offered = exists().where(
         HandoffTransfer.id == transfer_id,
         HandoffTransfer.status == "pending",
@@ -231,8 +209,8 @@ async def accept(
 async def decline(
     *, session: AsyncSession, transfer_id: int, agent_id: int, now: datetime
 ) -> HandoffTransfer:
-    """The receiver says no; the sender keeps the chat. Raises `UnknownTransfer`,
-    `NotYourTransfer`, `TransferDecided`."""
+    """The receiver says no; the sender keeps the chat. Raises `TransferError`: `unknown`,
+    `not_for_you`, `decided`."""
     row = await _decide(
         session,
         transfer_id,
@@ -248,8 +226,8 @@ async def decline(
 async def cancel(
     *, session: AsyncSession, transfer_id: int, agent_id: int, now: datetime
 ) -> HandoffTransfer:
-    """The sender takes the offer back. Raises `UnknownTransfer`, `NotYourTransfer`,
-    `TransferDecided`."""
+    """The sender takes the offer back. Raises `TransferError`: `unknown`, `not_for_you`,
+    `decided`."""
     row = await _decide(
         session,
         transfer_id,
@@ -324,7 +302,7 @@ async def _refuse_if_pending(session: AsyncSession, handoff_id: int) -> None:
         )
     )
     if pending is not None:
-        raise TransferPending(handoff_id)
+        raise TransferError("transfer_pending", handoff_id)
 
 
 async def _decide(
@@ -347,7 +325,7 @@ async def _decide(
 async def _require(session: AsyncSession, transfer_id: int) -> HandoffTransfer:
     transfer = await get_transfer(session=session, transfer_id=transfer_id)
     if transfer is None:
-        raise UnknownTransfer(transfer_id)
+        raise TransferError("unknown", transfer_id)
     return transfer
 
 
@@ -357,8 +335,8 @@ async def _refusal(
     """Why a decline or cancel matched no row."""
     current = await _require(session, transfer_id)
     if not is_party(current):
-        return NotYourTransfer(transfer_id)
-    return TransferDecided(transfer_id, current.status)
+        return TransferError("not_for_you", transfer_id)
+    return TransferError("decided", transfer_id, status=current.status)
 
 
 async def _accept_refusal(
@@ -366,10 +344,10 @@ async def _accept_refusal(
 ) -> TransferError:
     current = await _require(session, transfer_id)
     if current.status != "pending":
-        return TransferDecided(transfer_id, current.status)
+        return TransferError("decided", transfer_id, status=current.status)
     if _aware(current.created_at) < _aware(offered_since):
-        return TransferDecided(transfer_id, "expired")
-    return TransferVoid(transfer_id)
+        return TransferError("decided", transfer_id, status="expired")
+    return TransferError("void", transfer_id)
 
 
 def _aware(moment: datetime) -> datetime:

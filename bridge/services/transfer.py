@@ -27,7 +27,7 @@ from bridge import i18n
 from bridge.db import agent_records, handoffs, repository, transfers
 from bridge.db.models import HandoffTransfer, Message, User
 from bridge.schemas import MessageOut
-from bridge.services.chat import clean_text
+from bridge.services.chat_text import clean_text
 from bridge.services.handoff import HandoffService
 from bridge.services.handoff_views import Agent
 from bridge.services.ports import AgentPresence, EventBus
@@ -115,14 +115,14 @@ class TransferService:
         """Offer the sender's chat to a colleague, or (`to_agent_id` None) put it back in the
         queue at once.
 
-        Raises `transfers.SelfTransfer`, `UnknownAgent`, `AgentOffline`,
-        `transfers.TransferPending` and the handoff's refusals; nothing is stored then.
+        Raises `transfers.TransferError` (`self_transfer`, `transfer_pending`),
+        `UnknownAgent`, `AgentOffline` and the handoff's refusals; nothing is stored then.
         """
         cleaned = clean_text(note)[:MAX_NOTE_CHARS] or None
         if to_agent_id is None:
             return await self._to_queue(handoff_id, sender, cleaned)
         if to_agent_id == sender.id:
-            raise transfers.SelfTransfer(sender.id)
+            raise transfers.TransferError("self_transfer", sender.id)
         receiver = await self._colleague(to_agent_id)
         if await self._presence.status(receiver.id) != "online":
             raise AgentOffline(receiver)
@@ -153,8 +153,8 @@ class TransferService:
     # -- The receiver -------------------------------------------------------------------------
 
     async def accept(self, *, transfer_id: int, agent: Agent) -> Transferred:
-        """The receiver takes the chat. Raises `transfers.UnknownTransfer`, `NotYourTransfer`,
-        `TransferDecided` (also for an offer past its time), `TransferVoid` (the chat left the
+        """The receiver takes the chat. Raises `transfers.TransferError`: `unknown`,
+        `not_for_you`, `decided` (also for an offer past its time), `void` (the chat left the
         sender meanwhile: the offer is withdrawn)."""
         now = self._now()
         try:
@@ -170,12 +170,11 @@ class TransferService:
                     session, row.conversation_id, "transferred", author=agent.display_name
                 )
                 view = await self._view(session, row)
-        except transfers.TransferDecided as exc:
-            if exc.status == "expired":
+        except transfers.TransferError as exc:
+            if exc.code == "decided" and exc.status == "expired":
                 await self.expire_due()  # stored and announced now, not on the next sweep
-            raise
-        except transfers.TransferVoid:
-            await self._withdraw_void(transfer_id)
+            elif exc.code == "void":
+                await self._withdraw_void(transfer_id)
             raise
         self._hub.publish(row.conversation_id, MessageOut.from_row(line).event())
         shown = await self._handoffs.view(handoff.id)

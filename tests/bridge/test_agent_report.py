@@ -15,7 +15,6 @@ import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,16 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bridge import report_cli
-from bridge.app import create_app
 from bridge.cli import app as cli_app
 from bridge.db import users
 from bridge.db.agent_activity import HandoffTimes, TransferTimes
 from bridge.db.models import Conversation, Handoff, HandoffTransfer, Message, NpsSurvey
 from bridge.services.agent_report import holds
 from bridge.settings import get_settings
-from knowledge_base.settings import KBSettings
 from tests import aio
-from tests.conftest import make_settings
+from tests.bridge.conftest import Seeder
 from tests.staff import Signed, add_user, password_hash, sign_in
 
 FROM, TO = "2026-11-01", "2026-11-30"
@@ -433,16 +430,9 @@ def test_holds_follow_the_chat_from_agent_to_agent() -> None:
 
 
 @pytest.fixture
-def app_client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    kb = KBSettings(articles_dir=tmp_path / "articles", index_dir=tmp_path / "index", warm_up=False)
-    with TestClient(create_app(make_settings(database_url, None), kb)) as client:
-        yield client
-
-
-@pytest.fixture
-def seeded(database_url: str) -> str:
-    aio.run_sql(database_url, _seed)
-    return database_url
+def seed() -> Seeder:
+    """The rows `seeded` (tests/bridge/conftest.py) writes."""
+    return _seed
 
 
 @pytest.fixture

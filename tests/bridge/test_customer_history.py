@@ -3,10 +3,8 @@ carries, and the queue snapshot finding all its summaries in one query. On SQLit
 PostgreSQL, over conversations seeded through the ORM; the expected lists are written out
 by hand from the seed below."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bridge.app import create_app
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.db.models import (
     Conversation,
@@ -26,9 +23,8 @@ from bridge.db.models import (
 )
 from bridge.services import customer_history
 from bridge.services.handoff_views import views
-from knowledge_base.settings import KBSettings
 from tests import aio
-from tests.conftest import make_settings
+from tests.bridge.conftest import Seeder
 from tests.staff import Signed, add_user, sign_in
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -141,16 +137,9 @@ async def _seed(session: AsyncSession) -> None:
 
 
 @pytest.fixture
-def app_client(database_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    kb = KBSettings(articles_dir=tmp_path / "articles", index_dir=tmp_path / "index", warm_up=False)
-    with TestClient(create_app(make_settings(database_url, None), kb)) as client:
-        yield client
-
-
-@pytest.fixture
-def seeded(database_url: str) -> str:
-    aio.run_sql(database_url, _seed)
-    return database_url
+def seed() -> Seeder:
+    """The rows `seeded` (tests/bridge/conftest.py) writes."""
+    return _seed
 
 
 @pytest.fixture
