@@ -186,6 +186,34 @@ class BridgeClient:
             return None
         return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
+    async def ask_referral(self, *, conversation_id: str, language: str) -> int | None:
+        """The id of the "How did you hear about us?" question when it may be put now; None
+        when this customer was asked before, or the bridge cannot be reached (better not to
+        ask than to ask twice)."""
+        body = {"conversation_id": conversation_id, "language": language}
+        try:
+            data = (await self._post("/api/referrals", body)).json()
+            referral_id = data.get("referral_id")
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("could not ask the referral question in %s: %s", conversation_id, exc)
+            return None
+        return referral_id if isinstance(referral_id, int) and referral_id >= 1 else None
+
+    async def record_referral(
+        self, *, referral_id: int, conversation_id: str, source: str, detail: str | None
+    ) -> bool:
+        body = {
+            "conversation_id": conversation_id,
+            "source": source,
+            "detail": detail[:200] if detail else None,
+        }
+        try:
+            await self._post(f"/api/referrals/{referral_id}/answer", body)
+            return True
+        except httpx.HTTPError as exc:
+            log.warning("could not record the referral answer in %s: %s", conversation_id, exc)
+            return False
+
     async def record_unanswered(
         self,
         *,

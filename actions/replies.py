@@ -135,6 +135,28 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Thank you! A person from our team will gladly hear what's on your mind.",
         "hu": "Köszönjük! Egy munkatársunk szívesen meghallgatja, mi jár a fejében.",
     },
+    # --- "How did you hear about us?" ---------------------------------------------------------
+    "referral_ask": {
+        "en": "Glad it helped! One quick question, if you don't mind: how did you hear about "
+        "Northwind Shop? Tap an answer or type your own.",
+        "hu": "Örülök, hogy segíthettem! Egy gyors kérdés, ha nem bánja: honnan hallott a "
+        "Northwind Webáruházról? Válasszon, vagy írja be a saját válaszát.",
+    },
+    "referral_friend_family": {"en": "A friend or family", "hu": "Barát vagy családtag"},
+    "referral_search": {"en": "Search (Google…)", "hu": "Keresés (Google…)"},
+    "referral_social": {"en": "Social media", "hu": "Közösségi média"},
+    "referral_review_site": {"en": "A review site", "hu": "Értékelő oldal"},
+    "referral_advert": {"en": "An advert", "hu": "Hirdetés"},
+    "referral_other": {"en": "Other", "hu": "Egyéb"},
+    "referral_skipped": {"en": "Skip", "hu": "Kihagyom"},
+    "referral_thanks": {
+        "en": "Thank you, that helps us a lot! Is there anything else I can help you with?",
+        "hu": "Köszönöm, ez sokat segít nekünk! Segíthetek még valamiben?",
+    },
+    "referral_thanks_skipped": {
+        "en": "No problem. Is there anything else I can help you with?",
+        "hu": "Rendben, semmi gond. Segíthetek még valamiben?",
+    },
 }
 
 

@@ -40,6 +40,10 @@ class ActionSettings(BaseSettings):
         pattern=r"^(https?://[^\s()<>]+)?$",
         description="Where promoters are invited to leave a review or refer a friend.",
     )
+    referral_question: bool = Field(
+        True,
+        description='Ask each customer once "How did you hear about us?" after a helpful answer.',
+    )
     # The same setting as the bridge's, which refuses longer reasons: asked again instead.
     nps_reason_max_chars: int = Field(1000, ge=1, le=100_000)
 

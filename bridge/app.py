@@ -31,6 +31,7 @@ from bridge.api import (
     pages,
     presence,
     privacy,
+    referrals,
     reports,
     review_links,
     saved_replies,
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, kb_settings: KBSettings | None 
     app.include_router(unanswered.router)
     app.include_router(handoffs.router)
     app.include_router(nps.router)
+    app.include_router(referrals.router)
     app.include_router(feedback.router)
     app.include_router(offline_requests.router)
     app.include_router(goals.router)

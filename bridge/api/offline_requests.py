@@ -9,7 +9,7 @@ from bridge.api.deps import CustomerConversation, ServicesDep
 from bridge.api.params import NoNul
 from bridge.db.users import normalize_email
 from bridge.schemas import Language, OfflineRequestOut
-from bridge.services.chat import clean_text
+from bridge.services.chat_text import clean_text
 from bridge.services.offline_requests import OfflineRequests, TooManyOfflineRequests
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])

@@ -1,20 +1,21 @@
-"""SQL of the privacy tools: find a person's conversations, read everything held about them,
-erase it while keeping what the reports count, and the audit log. Keyword-only functions;
-callers own the transaction.
+"""SQL of the privacy tools: find a person's conversations, erase them while keeping what the
+reports count, and the audit log (reading everything held is bridge.db.privacy_rows).
+Keyword-only functions; callers own the transaction.
 
 What the reports read, and so what an erasure keeps (bridge/services/reports.py,
-conversion_report.py): a conversation's created_at, language and status; that the customer
-spoke (one customer message, its text emptied) and the first agent message of each claimed
-handoff (text emptied); handoffs' times, status and reason; NPS surveys' times, language,
-status and score; answer feedback's article, vote, language and time; goals' names.
+conversion_report.py, review_report.py): a conversation's created_at, language and status;
+that the customer spoke (one customer message, its text emptied) and the first agent message
+of each claimed handoff (text emptied); handoffs' times, status and reason; NPS surveys' times,
+language, status and score; answer feedback's article, vote, language and time; goals' names;
+review invitations and their clicks; referral answers' language, times and source.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bridge.db.models import (
@@ -27,17 +28,10 @@ from bridge.db.models import (
     NpsSurvey,
     OfflineRequest,
     PrivacyAudit,
+    ReferralAnswer,
     UnansweredQuestion,
 )
-
-CHUNK = 500  # conversation ids per statement, well under both databases' parameter limits
-T = TypeVar("T")
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
+from bridge.db.privacy_rows import chunks
 
 # --- finding a person's conversations ---------------------------------------------------------
 
@@ -66,47 +60,6 @@ async def conversations_of_email(*, session: AsyncSession, email: str) -> list[s
     by_customer = select(Conversation.id).where(func.lower(Conversation.customer_email) == address)
     rows = await session.scalars(by_request.union(by_customer))
     return sorted(set(rows))
-
-
-# --- reading everything ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeldRows:
-    """Every row of the bridge database that belongs to some conversations."""
-
-    conversations: list[Conversation]
-    messages: list[Message]
-    handoffs: list[Handoff]
-    notes: list[ConversationNote]
-    surveys: list[NpsSurvey]
-    feedback: list[AnswerFeedback]
-    offline_requests: list[OfflineRequest]
-    goals: list[Goal]
-    unanswered: list[UnansweredQuestion]
-
-
-async def _rows(session: AsyncSession, model: type[T], ids: Sequence[str], *order: Any) -> list[T]:
-    key: Any = model.id if model is Conversation else model.conversation_id  # type: ignore[attr-defined]
-    found: list[T] = []
-    for chunk in _chunks(ids):
-        found.extend(await session.scalars(select(model).where(key.in_(chunk)).order_by(*order)))
-    return found
-
-
-async def held_rows(*, session: AsyncSession, conversation_ids: Sequence[str]) -> HeldRows:
-    ids = list(conversation_ids)
-    return HeldRows(
-        conversations=await _rows(session, Conversation, ids, Conversation.created_at),
-        messages=await _rows(session, Message, ids, Message.conversation_id, Message.seq),
-        handoffs=await _rows(session, Handoff, ids, Handoff.id),
-        notes=await _rows(session, ConversationNote, ids, ConversationNote.id),
-        surveys=await _rows(session, NpsSurvey, ids, NpsSurvey.id),
-        feedback=await _rows(session, AnswerFeedback, ids, AnswerFeedback.id),
-        offline_requests=await _rows(session, OfflineRequest, ids, OfflineRequest.id),
-        goals=await _rows(session, Goal, ids, Goal.id),
-        unanswered=await _rows(session, UnansweredQuestion, ids, UnansweredQuestion.id),
-    )
 
 
 # --- erasing -------------------------------------------------------------------------------------
@@ -179,7 +132,15 @@ async def _erase_chunk(session: AsyncSession, ids: list[str], now: datetime) -> 
         .values(visitor_id=None, reason=None),
         update(AnswerFeedback).where(AnswerFeedback.conversation_id.in_(ids)).values(query=None),
         update(Goal).where(Goal.conversation_id.in_(ids)).values(page_url=None),
+        # The subject names the customer or browser, the detail is what they typed. The
+        # subject stays unique as `erased:<row id>`, so the person counts as never asked.
+        update(ReferralAnswer)
+        .where(ReferralAnswer.conversation_id.in_(ids))
+        .values(subject=literal("erased:", String) + cast(ReferralAnswer.id, String), detail=None),
     )
+    # Review invitations and their clicks stay as they are: beyond the conversation they
+    # belong to they hold times, a language and a random token that names nobody (the
+    # review report counts them).
     for statement in updates:
         anonymised += (await session.execute(statement)).rowcount or 0  # type: ignore[attr-defined]
     # The handoff context holds the customer's last question and what the bot found for it;
@@ -198,6 +159,7 @@ async def _erase_chunk(session: AsyncSession, ids: list[str], now: datetime) -> 
             customer_email=None,
             customer_locale=None,
             customer_attributes=None,
+            bot_customer_name=None,  # the identity's name as last handed to Rasa
             erased_at=now,
         )
     )
@@ -209,7 +171,7 @@ async def erase(
 ) -> ErasedRows:
     """Drop the personal data of the conversations, keeping what the reports count."""
     total = ErasedRows()
-    for chunk in _chunks(conversation_ids):
+    for chunk in chunks(conversation_ids):
         total += await _erase_chunk(session, chunk, now)
     await session.flush()
     return total

@@ -1,6 +1,7 @@
 """SQL for conversations and messages: keyword-only functions; callers own the transaction."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -36,15 +37,36 @@ async def set_language(*, session: AsyncSession, conversation_id: str, language:
     )
 
 
-async def bot_language(*, session: AsyncSession, conversation_id: str) -> str | None:
-    return await session.scalar(
-        select(Conversation.bot_language).where(Conversation.id == conversation_id)
-    )
+@dataclass(frozen=True)
+class BotContext:
+    """What Rasa's slots say about a conversation (`told_*`, None: never set) and what they
+    should say now."""
+
+    told_language: str | None
+    told_customer_name: str | None
+    customer_name: str | None
 
 
-async def set_bot_language(*, session: AsyncSession, conversation_id: str, language: str) -> None:
+async def bot_context(*, session: AsyncSession, conversation_id: str) -> BotContext:
+    row = (
+        await session.execute(
+            select(
+                Conversation.bot_language,
+                Conversation.bot_customer_name,
+                Conversation.customer_name,
+            ).where(Conversation.id == conversation_id)
+        )
+    ).one()
+    return BotContext(row[0], row[1], row[2])
+
+
+async def set_bot_context(
+    *, session: AsyncSession, conversation_id: str, language: str, customer_name: str | None
+) -> None:
     await session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(bot_language=language)
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(bot_language=language, bot_customer_name=customer_name)
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import agent_records, handoffs, repository
 from bridge.db.models import Conversation, ConversationNote, Message, OfflineRequest
-from bridge.services.chat import clean_text
+from bridge.services.chat_text import clean_text
 from bridge.services.handoff import HandoffService
 from bridge.services.handoff_views import Agent
 

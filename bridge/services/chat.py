@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from bridge import i18n
 from bridge.db import customer_identity, outbox, repository
 from bridge.db.models import Conversation, Message, utcnow
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
+from bridge.services.chat_text import clean_text, display_name, typed_for_rasa
 from bridge.services.identity import CustomerIdentity
 from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
@@ -77,22 +77,6 @@ class Received:
     so the socket can tell the customer."""
 
     hidden: frozenset[Kind] = frozenset()
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters (keeping newlines and tabs) and surrounding whitespace."""
-    kept = (c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
-    return "".join(kept).strip()
-
-
-def typed_for_rasa(text: str) -> str:
-    """What Rasa gets for typed text. Rasa reads a message that starts with "/" as an intent
-    with entities ("/restart", "/nps_score{...}"): only the widget's buttons may do that
-    (they send `payload`), so typed text loses its leading slashes."""
-    stripped = text.strip()
-    if not stripped.startswith("/"):
-        return text
-    return stripped.lstrip("/").strip() or "?"
 
 
 class ChatService:
@@ -302,7 +286,7 @@ class ChatService:
     ) -> list[Message] | None:
         """Rasa's replies to one message, stored; None when there are none to send."""
         try:
-            await self._tell_language(conversation_id, metadata["language"])
+            await self._tell_context(conversation_id, metadata["language"])
             replies = await self._rasa.send(
                 conversation_id=conversation_id, text=text, metadata=metadata
             )
@@ -339,20 +323,29 @@ class ChatService:
             log.exception("could not store the replies for %s", conversation_id)
         return None
 
-    async def _tell_language(self, conversation_id: str, language: str) -> None:
-        """Set Rasa's `language` slot when it is not the page's language yet (the first turn,
-        or the page changed): one tracker call per change instead of an action-server round
-        trip on every turn. Runs inside the conversation's turn order, so it cannot race."""
+    async def _tell_context(self, conversation_id: str, language: str) -> None:
+        """Set Rasa's `language` slot (which picks each response's variation) and the
+        customer's name (the greeting's) when they are not what Rasa was last told: on the
+        first turn, when the page's language changed, or when the customer was identified
+        since. One tracker call per change instead of an action-server round trip on every
+        turn; it runs inside the conversation's turn order, so it cannot race."""
         async with self._sessions() as session:
-            known = await repository.bot_language(session=session, conversation_id=conversation_id)
-        if known == language:
+            context = await repository.bot_context(session=session, conversation_id=conversation_id)
+        name = display_name(context.customer_name)
+        if context.told_language == language and context.told_customer_name == name:
             return
-        await self._rasa.set_language(
-            conversation_id=conversation_id, language=language, first=known is None
+        await self._rasa.set_context(
+            conversation_id=conversation_id,
+            language=language,
+            customer_name=name,
+            first=context.told_language is None,
         )
         async with self._sessions.begin() as session:
-            await repository.set_bot_language(
-                session=session, conversation_id=conversation_id, language=language
+            await repository.set_bot_context(
+                session=session,
+                conversation_id=conversation_id,
+                language=language,
+                customer_name=name,
             )
 
     def _lease(self) -> datetime:

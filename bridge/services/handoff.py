@@ -20,7 +20,8 @@ from bridge.db.models import Conversation
 from bridge.schemas import MessageOut
 from bridge.services.after_agent_survey import AfterAgentSurvey
 from bridge.services.business_hours import BusinessHours
-from bridge.services.chat import MessageRejected, clean_text
+from bridge.services.chat import MessageRejected
+from bridge.services.chat_text import clean_text
 from bridge.services.handoff_views import Agent, agents, one_view, views
 from bridge.services.ports import AgentPresence, EventBus
 from bridge.services.queue_positions import estimated_wait_s, position_events

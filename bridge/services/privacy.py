@@ -23,6 +23,7 @@ from typing import Literal, get_args
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import privacy as privacy_db
+from bridge.db import privacy_rows
 from bridge.db.models import PrivacyAudit, utcnow
 from bridge.services.privacy_export import PersonalData, personal_data, utc
 from bridge.services.rasa_tracker_store import TrackerStore
@@ -136,7 +137,7 @@ class PrivacyService:
         now = self._now()
         async with self._sessions.begin() as session:
             ids = await find_conversations(session=session, selector=selector)
-            rows = await privacy_db.held_rows(session=session, conversation_ids=ids)
+            rows = await privacy_rows.held_rows(session=session, conversation_ids=ids)
             data = personal_data(rows, selector=selector.kind, now=now)
             await privacy_db.add_audit(
                 session=session,

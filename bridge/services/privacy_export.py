@@ -4,7 +4,7 @@ readable, GDPR Art. 20) and a readable HTML page (Art. 15)."""
 import dataclasses
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bridge.db import customer_identity
 from bridge.db.models import Conversation
-from bridge.db.privacy import HeldRows
+from bridge.db.privacy_rows import HeldRows
 from bridge.web.privacy_strings import PRIVACY_STRINGS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
@@ -96,6 +96,29 @@ class QuestionData:
 
 
 @dataclass(frozen=True)
+class ReviewInvitationData:
+    """A review link given to a promoter and when it was used. The link's token is left out:
+    whoever holds it can add clicks to the count, and it tells the person nothing."""
+
+    language: str
+    invited_at: datetime | None
+    clicked_at: list[datetime | None]
+
+
+@dataclass(frozen=True)
+class ReferralData:
+    """ "How did you hear about us?": `subject` is who was asked (customer:, visitor: or
+    conversation: and an id); `source` None while unanswered, `detail` what they typed."""
+
+    subject: str
+    language: str
+    asked_at: datetime | None
+    answered_at: datetime | None
+    source: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class ConversationData:
     id: str
     created_at: datetime | None
@@ -115,6 +138,8 @@ class ConversationData:
     unanswered_questions: list[QuestionData]
     # An identified customer as the shop named them (bridge.services.identity); None: anonymous.
     customer: dict[str, Any] | None = None
+    review_invitations: list[ReviewInvitationData] = field(default_factory=list)
+    referrals: list[ReferralData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,11 +153,22 @@ class PersonalData:
     @property
     def records(self) -> int:
         """Rows exported, all kinds together (the audit log's count)."""
-        lists = ("messages", "handoffs", "notes", "nps", "feedback", "offline_requests", "goals")
+        lists = (
+            "messages",
+            "handoffs",
+            "notes",
+            "nps",
+            "feedback",
+            "offline_requests",
+            "goals",
+            "unanswered_questions",
+            "review_invitations",
+            "referrals",
+        )
         rows = len(self.conversations)
         for conversation in self.conversations:
             rows += sum(len(getattr(conversation, name)) for name in lists)
-            rows += len(conversation.unanswered_questions)
+            rows += sum(len(i.clicked_at) for i in conversation.review_invitations)
         return rows
 
     def to_json(self) -> str:
@@ -190,6 +226,19 @@ def personal_data(rows: HeldRows, *, selector: str, now: datetime) -> PersonalDa
             by[q.conversation_id]["unanswered_questions"].append(
                 QuestionData(q.question, q.language, utc(q.created_at))
             )
+    clicks: dict[int, list[datetime | None]] = defaultdict(list)
+    for click in rows.review_clicks:
+        clicks[click.invitation_id].append(utc(click.clicked_at))
+    for i in rows.review_invitations:
+        by[i.conversation_id]["review_invitations"].append(
+            ReviewInvitationData(i.language, utc(i.invited_at), clicks[i.id])
+        )
+    for r in rows.referrals:
+        by[r.conversation_id]["referrals"].append(
+            ReferralData(
+                r.subject, r.language, utc(r.asked_at), utc(r.answered_at), r.source, r.detail
+            )
+        )
     conversations = [
         ConversationData(
             id=c.id,
@@ -209,6 +258,8 @@ def personal_data(rows: HeldRows, *, selector: str, now: datetime) -> PersonalDa
             offline_requests=by[c.id]["offline_requests"],
             goals=by[c.id]["goals"],
             unanswered_questions=by[c.id]["unanswered_questions"],
+            review_invitations=by[c.id]["review_invitations"],
+            referrals=by[c.id]["referrals"],
         )
         for c in rows.conversations
     ]

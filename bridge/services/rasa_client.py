@@ -49,6 +49,13 @@ def _language_slot(language: str) -> dict[str, Any]:
     return {"event": "slot", "name": "language", "value": language}
 
 
+def _customer_slots(name: str | None) -> list[dict[str, Any]]:
+    return [
+        {"event": "slot", "name": "customer_name", "value": name},
+        {"event": "slot", "name": "customer_known", "value": name is not None},
+    ]
+
+
 class RasaClient:
     """Sends a customer's turn to Rasa's REST channel, with the widget's metadata."""
 
@@ -115,11 +122,14 @@ class RasaClient:
             raise RasaUnavailable("unexpected reply from Rasa")
         return [reply for item in raw if isinstance(item, dict) and (reply := _parse_reply(item))]
 
-    async def set_language(self, *, conversation_id: str, language: str, first: bool) -> None:
-        """Set the `language` slot that picks each response's variation.
+    async def set_context(
+        self, *, conversation_id: str, language: str, customer_name: str | None, first: bool
+    ) -> None:
+        """Set the `language` slot that picks each response's variation, and the customer's
+        name (`customer_name`, with `customer_known` for the responses' conditions).
 
         `first`: Rasa has not seen this conversation yet. Its session is then started here,
-        before the slot: appended to a tracker without one, the slot would be stamped before
+        before the slots: appended to a tracker without one, a slot would be stamped before
         the session Rasa starts for it, and Rasa reads a tracker from its latest session start
         by time, so the slot would be lost.
         """
@@ -129,7 +139,12 @@ class RasaClient:
             {"event": "action", "name": "action_listen"},
         ]
         await self._append(
-            conversation_id, [*(session_start if first else []), _language_slot(language)]
+            conversation_id,
+            [
+                *(session_start if first else []),
+                _language_slot(language),
+                *_customer_slots(customer_name),
+            ],
         )
 
     async def resume(self, *, conversation_id: str, language: str) -> None:

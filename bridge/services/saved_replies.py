@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bridge.db import saved_replies as replies_db
 from bridge.db.models import SavedReply
-from bridge.services.chat import clean_text
+from bridge.services.chat_text import clean_text
 from bridge.services.reply_placeholders import PLACEHOLDERS, check_placeholders
 from bridge.services.staff_auth import StaffMember
 

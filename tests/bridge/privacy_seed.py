@@ -5,6 +5,10 @@ Alice has three conversations: a1 (visitor id, page, a handoff an agent answered
 with a reason, rated answer, goal, unanswered question), a2 (the same visitor, Hungarian, a
 message left with her email) and a3 (no visitor id, a message left with her email in another
 case). Bob has one conversation with a handoff, NPS, a rating and a goal.
+
+a1 also holds a review invitation used twice and Alice's typed "How did you hear about us?"
+answer; Bob answered that question too. A referral's subject is unique, so it carries the
+prefix of seeds made side by side.
 """
 
 from collections.abc import Sequence
@@ -24,12 +28,16 @@ from bridge.db.models import (
     Message,
     NpsSurvey,
     OfflineRequest,
+    ReferralAnswer,
+    ReviewClick,
+    ReviewInvitation,
     UnansweredQuestion,
 )
 from bridge.services.conversion_report import conversion_report
 from bridge.services.rasa_tracker_store import NoTrackerStore
 from bridge.services.report_period import Period
 from bridge.services.reports import conversation_report, helpful_report, nps_report
+from bridge.services.review_report import review_report
 
 BASE = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 PERIOD = Period(date(2026, 6, 1), date(2026, 6, 30))
@@ -38,6 +46,9 @@ ALICE_EMAIL = "alice@example.com"
 # What must not survive Alice's erasure anywhere in the bridge database.
 ALICE_TRACES = ("alice-secret", ALICE_VISITOR, ALICE_EMAIL, "?alice")
 BOB_TEXT = "bob asks about shipping"
+ALICE_REFERRAL = "alice-secret-referral: a podcast"
+# When a1's review link was used, after the invitation.
+REVIEW_CLICKS_AFTER = (timedelta(minutes=2), timedelta(days=1, hours=3))
 
 
 def _messages(
@@ -188,6 +199,29 @@ def rows_for(base: datetime = BASE, prefix: str = "") -> list[Any]:
             language="hu",
             created_at=base + timedelta(days=1),
         ),
+        ReviewInvitation(
+            token=f"{prefix}review-token-a1",
+            conversation_id=a1,
+            language="en",
+            invited_at=base + timedelta(minutes=12),
+        ),
+        ReferralAnswer(
+            subject=f"visitor:{prefix}{ALICE_VISITOR}",
+            conversation_id=a1,
+            language="en",
+            asked_at=base + timedelta(minutes=13),
+            answered_at=base + timedelta(minutes=14),
+            source="other",
+            detail=ALICE_REFERRAL,
+        ),
+        ReferralAnswer(
+            subject=f"visitor:{prefix}visitor-bob",
+            conversation_id=b1,
+            language="en",
+            asked_at=b + timedelta(minutes=10),
+            answered_at=b + timedelta(minutes=11),
+            source="search",
+        ),
         OfflineRequest(
             conversation_id=a3,
             email="Alice@Example.COM",
@@ -204,6 +238,12 @@ async def seed(session: AsyncSession, base: datetime = BASE, prefix: str = "") -
     session.add_all([row for row in rows if isinstance(row, Conversation)])
     await session.flush()
     session.add_all([row for row in rows if not isinstance(row, Conversation)])
+    await session.flush()
+    invitation = next(row for row in rows if isinstance(row, ReviewInvitation))
+    session.add_all(
+        ReviewClick(invitation_id=invitation.id, clicked_at=invitation.invited_at + after)
+        for after in REVIEW_CLICKS_AFTER
+    )
     await session.flush()
 
 
@@ -222,6 +262,9 @@ async def all_reports(session: AsyncSession, period: Period = PERIOD) -> dict[st
         )
         found[f"conversion-{language}"] = await conversion_report(
             session=session, period=period, language=language
+        )
+        found[f"reviews-{language}"] = await review_report(
+            session=session, period=period, language=language, by="day"
         )
     return found
 

@@ -2,15 +2,16 @@
 PostgreSQL. An erasure leaves no trace of the person in the bridge database or Rasa's tracker
 store and leaves every report's figures as they were."""
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
@@ -18,23 +19,37 @@ from bridge import privacy_cli
 from bridge.app import create_app
 from bridge.cli import app as cli_app
 from bridge.db.engine import create_engine, create_sessionmaker
-from bridge.db.models import Conversation, Message, PrivacyAudit
+from bridge.db.models import (
+    REFERRAL_SOURCES,
+    Base,
+    Conversation,
+    Message,
+    PrivacyAudit,
+    ReferralAnswer,
+    ReviewClick,
+    ReviewInvitation,
+)
 from bridge.services.privacy import InvalidSelector, PrivacyService, Selector
 from bridge.services.privacy_export import (
     ConversationData,
     MessageData,
     PersonalData,
+    ReferralData,
+    ReviewInvitationData,
     render_html,
 )
 from bridge.services.rasa_tracker_store import NoTrackerStore
+from bridge.web.privacy_strings import PRIVACY_STRINGS
 from knowledge_base.settings import KBSettings
 from tests import aio
 from tests.bridge import privacy_seed
 from tests.bridge.privacy_seed import (
     ALICE_EMAIL,
+    ALICE_REFERRAL,
     ALICE_TRACES,
     ALICE_VISITOR,
     BOB_TEXT,
+    REVIEW_CLICKS_AFTER,
     RecordingTracker,
 )
 from tests.conftest import make_settings
@@ -54,6 +69,29 @@ async def sessions(seeded: str) -> AsyncIterator[async_sessionmaker[AsyncSession
     engine = create_engine(seeded)
     yield create_sessionmaker(engine)
     await engine.dispose()
+
+
+async def _rows_held(session: AsyncSession, conversation_ids: list[str]) -> int:
+    """Rows of the conversations counted straight from the schema, apart from the export:
+    every table with a conversation_id, and the review clicks through their invitations."""
+    rows = len(conversation_ids)
+    for table in Base.metadata.sorted_tables:
+        if "conversation_id" in table.c:
+            rows += (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.c.conversation_id.in_(conversation_ids))
+                )
+                or 0
+            )
+    clicks = await session.scalar(
+        select(func.count())
+        .select_from(ReviewClick)
+        .join(ReviewInvitation, ReviewInvitation.id == ReviewClick.invitation_id)
+        .where(ReviewInvitation.conversation_id.in_(conversation_ids))
+    )
+    return rows + (clicks or 0)
 
 
 async def _latest_audit(sessions: async_sessionmaker[AsyncSession]) -> PrivacyAudit:
@@ -90,6 +128,19 @@ async def test_export_finds_the_persons_conversations_and_everything_in_them(
         assert a1.feedback[0].query == "alice-secret-query"
         assert a1.goals[0].page_url == "https://shop.example/thanks?alice"
         assert a1.unanswered_questions[0].question == "alice-secret-unanswered"
+        invited = privacy_seed.BASE + timedelta(minutes=12)
+        assert a1.review_invitations == [
+            ReviewInvitationData("en", invited, [invited + after for after in REVIEW_CLICKS_AFTER])
+        ]
+        assert [(r.source, r.detail, r.answered_at) for r in a1.referrals] == [
+            ("other", ALICE_REFERRAL, privacy_seed.BASE + timedelta(minutes=14))
+        ]
+        as_json = json.loads(exported)["conversations"][0]
+        assert as_json["review_invitations"][0]["clicked_at"] == [
+            (invited + after).isoformat() for after in REVIEW_CLICKS_AFTER
+        ]
+        assert as_json["referrals"][0]["detail"] == ALICE_REFERRAL
+        assert "review-token" not in exported  # the link's token is no personal data
     if kind == "email":
         assert {o.message for c in data.conversations for o in c.offline_requests} == {
             "alice-secret-offline-1",
@@ -99,6 +150,8 @@ async def test_export_finds_the_persons_conversations_and_everything_in_them(
     audit = await _latest_audit(sessions)
     assert (audit.action, audit.selector, audit.actor) == ("export", kind, "admin@example.com")
     assert audit.conversations == len(expected) and audit.records == data.records
+    async with sessions() as session:
+        assert data.records == await _rows_held(session, expected)
     # The person is named by a keyed hash only, the same for the same request.
     assert audit.subject_hash == privacy.subject_hash(Selector(kind, value.strip()))
     assert value.strip().lower() not in (audit.subject_hash or "")
@@ -111,6 +164,8 @@ async def test_erase_leaves_no_trace_and_the_reports_unchanged(
         before = await privacy_seed.all_reports(session)
     assert before["conversations-None"].handoffs == 2  # the seed exercises the figures
     assert before["nps-None"].answered == 2 and before["conversion-None"].converted == 2
+    assert (before["reviews-None"].invitations, before["reviews-None"].clicks) == (1, 2)
+    assert before["reviews-en"].clicked_conversations == 1
     tracker = RecordingTracker(events_each=3)
     privacy = PrivacyService(sessions=sessions, tracker=tracker, secret=SECRET)
 
@@ -132,6 +187,29 @@ async def test_erase_leaves_no_trace_and_the_reports_unchanged(
         )
         assert list(kept) == ["customer", "agent"]  # what the reports read, emptied
         assert sorted(erased) == ["conv-a1", "conv-a2", "conv-a3"]
+        referrals = (
+            await session.execute(
+                select(
+                    ReferralAnswer.id,
+                    ReferralAnswer.conversation_id,
+                    ReferralAnswer.subject,
+                    ReferralAnswer.source,
+                    ReferralAnswer.detail,
+                    ReferralAnswer.answered_at,
+                ).order_by(ReferralAnswer.conversation_id)
+            )
+        ).all()
+        invitations = await session.scalar(
+            select(func.count())
+            .select_from(ReviewInvitation)
+            .where(ReviewInvitation.conversation_id == "conv-a1")
+        )
+    # Alice's answer keeps what the referral figures read; who she is and her words go.
+    (a1_id, _, a1_subject, a1_source, a1_detail, a1_answered), bob = referrals
+    assert (a1_subject, a1_source, a1_detail) == (f"erased:{a1_id}", "other", None)
+    assert a1_answered is not None
+    assert bob[1:5] == ("conv-b1", "visitor:visitor-bob", "search", None)
+    assert invitations == 1  # review links hold nobody's data: kept for the reviews report
     assert after == before
     for trace in ALICE_TRACES:
         assert trace.lower() not in text, trace
@@ -175,6 +253,43 @@ def test_the_readable_export_escapes_what_customers_typed() -> None:
     page = render_html(PersonalData("conversation", now, [conversation]), "hu")
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "Átirat" in page and "<script" not in page
+
+
+async def test_the_readable_export_shows_review_links_and_the_referral_answer(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    privacy = PrivacyService(sessions=sessions, tracker=NoTrackerStore(), secret=SECRET)
+    data = await privacy.export(Selector("conversation", "conv-a1"), actor="cli:ops")
+    invited = privacy_seed.BASE + timedelta(minutes=12)
+    clicks = [(invited + after).strftime("%Y-%m-%d %H:%M:%S UTC") for after in REVIEW_CLICKS_AFTER]
+    for language, label, heading in (
+        ("en", "other", "How you heard about us"),
+        ("hu", "egyéb", "Honnan hallott rólunk"),
+    ):
+        page = render_html(data, language)
+        assert heading in page and PRIVACY_STRINGS[language]["reviews"] in page
+        invitation = page.split('data-testid="review-invitation"')[1].split("</tr>")[0]
+        assert all(click in invitation for click in clicks), invitation
+        referral = page.split('data-testid="referral"')[1].split("</tr>")[0]
+        assert f"<td>{label}</td>" in referral and ALICE_REFERRAL in referral
+        assert "review-token" not in page
+
+
+def test_every_referral_source_has_a_label_in_every_language() -> None:
+    sources = (*REFERRAL_SOURCES, "skipped", "unanswered")
+    for language, strings in PRIVACY_STRINGS.items():
+        assert strings.keys() == PRIVACY_STRINGS["en"].keys(), language
+        assert all(strings[f"source_{s}"] for s in sources), language
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    skipped = ReferralData("visitor:v", "hu", now, now, "skipped", None)
+    conversation = ConversationData(
+        "c1", now, now, "bot", "hu", None, None, None, [], [], [], [], [], [], [], []
+    )
+    page = render_html(
+        PersonalData("visitor", now, [dataclasses.replace(conversation, referrals=[skipped])]),
+        "hu",
+    )
+    assert "nem kívánta megmondani" in page
 
 
 # --- the admin API and page ------------------------------------------------------------------

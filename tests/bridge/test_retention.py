@@ -82,8 +82,10 @@ async def test_purge_erases_what_is_older_than_the_retention_and_keeps_the_repor
         audit = await session.scalar(select(PrivacyAudit).order_by(PrivacyAudit.id.desc()))
     assert after == before
     assert "old unlinked" not in everything and "new unlinked" in everything
-    # The newer conversations keep everything; the older ones keep nothing identifying.
-    assert everything.count("alice-secret-note") == 1 and everything.count("visitor-bob") == 2
+    # The newer conversations keep everything; the older ones keep nothing identifying (Bob's
+    # visitor id: his new conversation, NPS survey and referral answer).
+    assert everything.count("alice-secret-note") == 1 and everything.count("visitor-bob") == 3
+    assert everything.count("alice-secret-referral") == 1 and "erased:" in everything
     assert audit is not None
     assert (audit.action, audit.selector, audit.actor, audit.subject_hash) == (
         "purge",

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from bridge.i18n import text
-from bridge.services.chat import clean_text
+from bridge.services.chat_text import clean_text, display_name
 from bridge.services.keyed_locks import KeyedLocks
 from bridge.services.tokens import CustomerTokens, InvalidToken
 from bridge.settings import DEV_SECRET, Settings
@@ -90,3 +90,18 @@ def test_production_refuses_placeholder_secrets() -> None:
         service_token="t" * 40,
         action_server_token="a" * 40,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "greeted"),
+    [
+        ("Anna Kovács", "Anna Kovács"),
+        ("  Kovács\u200b Anna\n", "Kovács Anna"),  # invisible and control characters go
+        ("{customer_name}", "customer_name"),  # no placeholder reaches Rasa's responses
+        ("{}", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_name_the_bot_greets_with(name: str | None, greeted: str | None) -> None:
+    assert display_name(name) == greeted

@@ -28,7 +28,9 @@ def test_postgresql_tracker_store_keeps_the_conversation_across_a_restart(
         async def hungarian_turn() -> list[BotReply]:
             rasa = RasaClient(base_urls=[stack.rasa_url], token=RASA_TOKEN, timeout_s=30)
             try:  # as the bridge does: the language first, on a brand-new tracker
-                await rasa.set_language(conversation_id=sender, language="hu", first=True)
+                await rasa.set_context(
+                    conversation_id=sender, language="hu", customer_name=None, first=True
+                )
                 return await rasa.send(conversation_id=sender, text="szia", metadata={})
             finally:
                 await rasa.aclose()
