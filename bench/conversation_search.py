@@ -17,23 +17,19 @@ A full-scale run on both databases writes its section of docs/benchmarks.md.
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
+from bench.databases import postgres_database, seeded, server_version, sqlite_database
 from bench.report import percentile, write_section
-from bench.report_scale import seeded, server_version
 from bench.report_seed import DAYS, YEAR_START, SeedCounts
 from bridge.db.conversation_search import Filters
 from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.db.models import User
 from bridge.services.conversation_search import ConversationHistory
-from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 
 BENCH_DATABASE = "bench_conversations"
 TARGET_S = 0.3
@@ -124,26 +120,15 @@ Outcome = tuple[SeedCounts, Timings]
 
 
 def run_sqlite(scale: float, runs: int) -> Outcome:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bridge.db'}"
+    with sqlite_database() as url:
         counts = asyncio.run(seeded(url, scale, "SQLite"))
         return counts, asyncio.run(time_searches(url, runs, "SQLite"))
 
 
 def run_postgres(scale: float, runs: int) -> Outcome:
-    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
-    asyncio.run(admin_sql(drop))
-    asyncio.run(admin_sql(f'CREATE DATABASE "{BENCH_DATABASE}"'))
-    url = (
-        make_url(POSTGRES_ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=BENCH_DATABASE)
-        .render_as_string(hide_password=False)
-    )
-    try:
+    with postgres_database(BENCH_DATABASE) as url:
         counts = asyncio.run(seeded(url, scale, "PostgreSQL"))
         return counts, asyncio.run(time_searches(url, runs, "PostgreSQL"))
-    finally:
-        asyncio.run(admin_sql(drop))
 
 
 def _ms(seconds: float) -> str:

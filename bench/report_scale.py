@@ -3,47 +3,47 @@
 Seeds a fresh SQLite file (in a temporary folder) and a fresh PostgreSQL database
 (`bench_reports`, created and dropped on the server of TEST_POSTGRES_URL) through the
 migrations with the data set of bench.report_seed: 150,000 conversations, about 1,000,000
-messages and 100,000 answered NPS surveys at scale 1. Then times every report the dashboard
-asks for (nps, helpful, conversations, unanswered, conversion, agents) by calling the service
-function its route calls, in a session of its own, and turning the result into the route's
-JSON-ready dict: over the last 90 days and over the whole year, for all languages and for
-English only, `--runs` times each. Target: every report under 1 s.
+messages and 100,000 answered NPS surveys at scale 1 (bench/databases.py). Then times every
+report the dashboard asks for (nps, helpful, conversations, unanswered, conversion, agents,
+reviews, referrals) by calling the service function its route calls, in a session of its own,
+and turning the result into the route's JSON-ready dict: over the last 90 days and over the
+whole year, for all languages and for English only, `--runs` times each (reviews and referrals
+per week, the dashboard's default). Target: every report under 1 s.
 
     .venv/bin/python -m bench.report_scale [--scale 1] [--runs 5] [--no-postgres]
+        [--reports referrals,reviews]
 
-Only a full-scale run of every report on both databases writes its section of docs/benchmarks.md.
+A full-scale run on both databases writes its section of docs/benchmarks.md: "Reports at scale"
+for every report, a section of its own (named after them) for some.
 """
 
 import argparse
 import asyncio
 import dataclasses
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import asyncpg
-from sqlalchemy import func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.databases import postgres_database, seeded, server_version, sqlite_database
 from bench.report import write_section
-from bench.report_seed import DAYS, YEAR_START, SeedCounts, seed
+from bench.report_seed import DAYS, YEAR_START, SeedCounts
 from bridge.db.engine import create_engine, create_sessionmaker
-from bridge.db.migrate import upgrade
 from bridge.db.models import UnansweredQuestion
 from bridge.services import reports
 from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
+from bridge.services.referral_report import referral_report
 from bridge.services.report_period import Period
+from bridge.services.review_report import review_report
 from bridge.services.unanswered_clusters import MAX_QUESTIONS, QuestionVectors, unanswered_groups
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.settings import KBSettings
-from tests.postgres import POSTGRES_ADMIN_URL, admin_sql
 
 BENCH_DATABASE = "bench_reports"
 TARGET_S = 1.0
@@ -53,7 +53,17 @@ PERIODS = {
     "year": Period(YEAR_START, YEAR_END),
 }
 LANGUAGES: tuple[str | None, ...] = (None, "en")
-REPORTS = ("nps", "helpful", "conversations", "unanswered", "conversion", "agents")  # dashboard.js
+# What the dashboard fetches (dashboard.js, reviews.js, referrals.js).
+REPORTS = (
+    "nps",
+    "helpful",
+    "conversations",
+    "unanswered",
+    "conversion",
+    "agents",
+    "reviews",
+    "referrals",
+)
 
 Report = Callable[[AsyncSession, Period, str | None], Awaitable[Any]]
 
@@ -81,6 +91,12 @@ def dashboard_reports(questions: QuestionVectors) -> dict[str, Report]:
     async def agents(s: AsyncSession, p: Period, lang: str | None) -> Any:
         return dataclasses.asdict(await agent_report(session=s, period=p, language=lang))
 
+    async def reviews(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await review_report(session=s, period=p, language=lang))
+
+    async def referrals(s: AsyncSession, p: Period, lang: str | None) -> Any:
+        return dataclasses.asdict(await referral_report(session=s, period=p, language=lang))
+
     return {
         "nps": nps,
         "helpful": helpful,
@@ -88,6 +104,8 @@ def dashboard_reports(questions: QuestionVectors) -> dict[str, Report]:
         "unanswered": unanswered,
         "conversion": conversion,
         "agents": agents,
+        "reviews": reviews,
+        "referrals": referrals,
     }
 
 
@@ -178,59 +196,24 @@ async def time_reports(
                     )
     finally:
         await engine.dispose()
-    for when, questions, took in timings.embedding:
-        print(f"  {label}: unanswered, {when}: {questions} embedded, {took:.2f} s")
+    for when, embedded, took in timings.embedding:
+        print(f"  {label}: unanswered, {when}: {embedded} embedded, {took:.2f} s")
     return timings
-
-
-async def seeded(database_url: str, scale: float, label: str) -> SeedCounts:
-    upgrade(database_url)
-    engine = create_engine(database_url)
-    try:
-        counts = await seed(engine, scale, label)
-        if engine.dialect.name == "postgresql":
-            # What autovacuum would have done after such a load: fresh planner statistics.
-            async with engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(text("VACUUM ANALYZE"))
-    finally:
-        await engine.dispose()
-    print(f"  {label}: seeded in {counts.seconds:.0f} s: {counts.rows}", flush=True)
-    return counts
-
-
-async def server_version() -> str:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        return str(await connection.fetchval("SHOW server_version")).split()[0]
-    finally:
-        await connection.close()
 
 
 Outcome = tuple[SeedCounts, Timings]
 
 
 def run_sqlite(options: Options, questions: QuestionVectors) -> Outcome:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'bridge.db'}"
+    with sqlite_database() as url:
         counts = asyncio.run(seeded(url, options.scale, "SQLite"))
         return counts, asyncio.run(time_reports(url, options, questions, "SQLite"))
 
 
 def run_postgres(options: Options, questions: QuestionVectors) -> Outcome:
-    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
-    asyncio.run(admin_sql(drop))
-    asyncio.run(admin_sql(f'CREATE DATABASE "{BENCH_DATABASE}"'))
-    url = (
-        make_url(POSTGRES_ADMIN_URL)
-        .set(drivername="postgresql+asyncpg", database=BENCH_DATABASE)
-        .render_as_string(hide_password=False)
-    )
-    try:
+    with postgres_database(BENCH_DATABASE) as url:
         counts = asyncio.run(seeded(url, options.scale, "PostgreSQL"))
         return counts, asyncio.run(time_reports(url, options, questions, "PostgreSQL"))
-    finally:
-        asyncio.run(admin_sql(drop))
 
 
 def table(results: dict[str, Timings]) -> str:
@@ -273,7 +256,9 @@ def describe(counts: SeedCounts) -> str:
         f"{rows['messages']:,} messages, {rows['handoffs']:,} handoffs, "
         f"{rows['nps_surveys']:,} NPS surveys asked ({rows['nps_answered']:,} answered), "
         f"{rows['answer_feedback']:,} helpful votes, "
-        f"{rows['goals']:,} goals, {rows['unanswered_questions']:,} unanswered questions"
+        f"{rows['goals']:,} goals, {rows['unanswered_questions']:,} unanswered questions, "
+        f"{rows['referral_answers']:,} referral questions asked, "
+        f"{rows['review_invitations']:,} review invitations and {rows['review_clicks']:,} clicks"
     )
 
 
@@ -309,7 +294,8 @@ def main() -> None:
             f"cost of the first report that meets a question:\n\n{embedding_table(results)}\n\n"
         )
     body = (
-        f"The dashboard's six reports over a year of traffic: {describe(counts)} "
+        f"The dashboard's reports ({', '.join(options.reports)}) over a year of traffic: "
+        f"{describe(counts)} "
         f"(bench/report_seed.py; 70 % English, 30 % Hungarian). Each report is computed by the "
         f"service function its route calls, in a session of its own, and turned into the dict "
         f"the route returns (JSON encoding and HTTP not included), {args.runs} times in a row, "
@@ -323,10 +309,19 @@ def main() -> None:
         f"Seeding took " + ", ".join(f"{db} {s:.0f} s" for db, s in seconds.items()) + ".\n"
     )
     print(body)
-    if args.scale == 1 and not args.no_postgres and options.reports == list(REPORTS):
-        write_section(
-            "Reports at scale", "make bench (.venv/bin/python -m bench.report_scale)", body
-        )
+    if args.scale == 1 and not args.no_postgres:
+        write_section(*section(options), body)
+
+
+def section(options: Options) -> tuple[str, str]:
+    """The section of docs/benchmarks.md a full-scale run writes, and its command."""
+    if sorted(options.reports) == sorted(REPORTS):
+        return "Reports at scale", "make bench (.venv/bin/python -m bench.report_scale)"
+    chosen = ",".join(options.reports)
+    return (
+        f"Reports at scale: {', '.join(options.reports)}",
+        f".venv/bin/python -m bench.report_scale --reports {chosen} --runs {options.runs}",
+    )
 
 
 if __name__ == "__main__":

@@ -6,40 +6,35 @@ hours busier) with about 1,000,000 transcript messages; 6 % of the visitors leav
 word. About 14,000 handoffs (one in ten cancelled before an agent came, some conversations
 handed over twice), about 130,000 NPS surveys asked of which about 100,000 answered (the rest
 declined, dropped or never answered), about 45,000 helpful votes, goals in about 11 % of the
-conversations and about 7,200 unanswered questions (3 % of the customers' questions). The
-unanswered questions are real questions: CLINC150's out-of-scope and test queries (English) and
-Tatoeba's Hungarian sentences, read from ../shared/data; without that folder, numbered
-stand-ins are used. The customers ask BANKING77's questions in English; in Hungarian, the
-support questions of `HUNGARIAN_QUESTIONS` (six in ten) or Tatoeba's sentences, with accents,
-for the conversation search benchmark (bench/conversation_search.py). Those are drawn from a
-random stream of their own, and the bot's and agents' lines are fixed per language, so every
-other row is what it was before they were added.
+conversations and about 7,200 unanswered questions (3 % of the customers' questions). What
+people say comes from bench/seed_texts.py; identified customers, referral answers and review
+links from bench/seed_measures.py. Texts and those measures are drawn from random streams of
+their own, and the bot's and agents' lines are fixed per language, so every other row is what
+it was before they were added.
 """
 
-import csv
 import itertools
-import json
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bridge.db.models import (
-    AnswerFeedback,
-    Conversation,
-    Goal,
-    Handoff,
-    Message,
-    NpsSurvey,
-    UnansweredQuestion,
-    User,
+from bench.seed_measures import Measures, customer_of
+from bench.seed_rows import Rows, Transcript
+from bench.seed_texts import (
+    CHECKING,
+    FOUND,
+    GREETING,
+    customer_questions,
+    hungarian_questions,
+    unanswerable_questions,
 )
+from bridge.db.models import User
 from bridge.services.nps_stats import category
 
 YEAR_START = date(2026, 1, 1)
@@ -47,137 +42,10 @@ DAYS = 365
 CONVERSATIONS = 150_000
 AGENTS = 20
 BATCH = 2_000  # conversations generated and inserted at a time
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 # Share of conversations with each score, 0..10 (a fairly happy customer base, NPS ≈ +30).
 SCORE_WEIGHTS = [3, 1, 1, 2, 2, 5, 5, 10, 15, 22, 34]
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 9, 10, 10, 9, 7, 5, 4, 3, 2, 2, 1]
-HUNGARIAN_QUESTIONS = (
-    "A számlámat nem találom, hol tudom letölteni?",
-    "Miért kaptam két számlát ugyanarra a rendelésre?",
-    "Hibás a számlán a cím, javítanák?",
-    "Mikor érkezik meg a csomagom?",
-    "A futár nem hozta ki a csomagot, mit tegyek?",
-    "Szeretném visszaküldeni a terméket, hogyan lehet?",
-    "Mennyi idő alatt kapom vissza a pénzemet?",
-    "Nem működik a bankkártyás fizetés.",
-    "Kétszer vonták le a rendelés árát a kártyámról.",
-    "Elfelejtettem a jelszavamat, nem tudok belépni.",
-    "Hogyan tudom megváltoztatni az e-mail-címemet?",
-    "Törölni szeretném a fiókomat.",
-    "Lemondhatom még a rendelésemet?",
-    "Rossz méretet rendeltem, kicserélhetem?",
-    "Sérülten érkezett a termék, mi a teendő?",
-    "Van üzletük Budapesten?",
-    "Mennyibe kerül a szállítás külföldre?",
-    "Kaphatok kedvezményt, ha többet rendelek?",
-    "Nem jött meg a visszaigazoló e-mail.",
-    "Hogyan válthatom be az ajándékutalványt?",
-    "Meddig érvényes a garancia?",
-    "A kuponkód nem működik a pénztárnál.",
-    "Részletre is fizethetek?",
-    "Megváltozott a szállítási címem, módosíthatom?",
-    "Mikor lesz újra raktáron ez a termék?",
-)
-# What the bot and the agents say, per language (fixed lines: no random draws).
-GREETING = {"en": "Hi! How can I help?", "hu": "Szia! Miben segíthetek?"}
-FOUND = {"en": "Here is what I found in {}.", "hu": "Ezt találtam: {}."}
-CHECKING = {"en": "Let me check that for you.", "hu": "Máris utánanézek."}
-
-
-@dataclass
-class Rows:
-    """One batch of rows per table, as dicts for executemany."""
-
-    conversations: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    handoffs: list[dict[str, Any]] = field(default_factory=list)
-    nps_surveys: list[dict[str, Any]] = field(default_factory=list)
-    answer_feedback: list[dict[str, Any]] = field(default_factory=list)
-    goals: list[dict[str, Any]] = field(default_factory=list)
-    unanswered_questions: list[dict[str, Any]] = field(default_factory=list)
-
-    def tables(self) -> list[tuple[Table, list[dict[str, Any]]]]:
-        """Parents first, for the foreign keys."""
-        return [
-            (Conversation.__table__, self.conversations),  # type: ignore[list-item]
-            (Message.__table__, self.messages),  # type: ignore[list-item]
-            (Handoff.__table__, self.handoffs),  # type: ignore[list-item]
-            (NpsSurvey.__table__, self.nps_surveys),  # type: ignore[list-item]
-            (AnswerFeedback.__table__, self.answer_feedback),  # type: ignore[list-item]
-            (Goal.__table__, self.goals),  # type: ignore[list-item]
-            (UnansweredQuestion.__table__, self.unanswered_questions),  # type: ignore[list-item]
-        ]
-
-
-def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def unanswerable_questions() -> dict[str, list[str]]:
-    """Questions a support knowledge base would not answer, per language."""
-    clinc = DATA / "clinc150_oos" / "data_full.json"
-    tatoeba = DATA / "tatoeba_hun_eng" / "tatoeba.hun-eng.hun"
-    if not (clinc.exists() and tatoeba.exists()):
-        return {
-            "en": [f"stand-in question number {n}" for n in range(3000)],
-            "hu": [f"helyettesítő kérdés {n}" for n in range(1000)],
-        }
-    data = json.loads(clinc.read_text(encoding="utf-8"))
-    keys = ("oos_train", "oos_val", "oos_test", "test")
-    english = [text for key in keys for text, _intent in data[key]]
-    return {"en": english, "hu": _lines(tatoeba)}
-
-
-def customer_questions() -> list[str]:
-    path = DATA / "banking77" / "test.csv"
-    if not path.exists():
-        return [f"customer question {n}" for n in range(500)]
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [row["text"] for row in csv.DictReader(handle)]
-
-
-def hungarian_questions() -> list[str]:
-    """What Hungarian customers write: support questions, six in ten, and Tatoeba's everyday
-    sentences."""
-    tatoeba = DATA / "tatoeba_hun_eng" / "tatoeba.hun-eng.hun"
-    everyday = _lines(tatoeba) if tatoeba.exists() else ["Várj egy kicsit!"]
-    support = list(HUNGARIAN_QUESTIONS) * max(
-        1, round(len(everyday) * 1.5 / len(HUNGARIAN_QUESTIONS))
-    )
-    return support + everyday
-
-
-class Transcript:
-    """The messages of one conversation as they are said, numbered, with a running clock."""
-
-    def __init__(self, cid: str, started: datetime, rng: random.Random, rows: Rows) -> None:
-        self.cid = cid
-        self.clock = started
-        self.seq = 0
-        self.rng = rng
-        self.rows = rows
-
-    def say(self, role: str, text: str, *, author: str | None = None) -> None:
-        self.seq += 1
-        self.clock += timedelta(seconds=self.rng.uniform(2, 40))
-        self.rows.messages.append(
-            {
-                "conversation_id": self.cid,
-                "seq": self.seq,
-                "role": role,
-                "text": text,
-                "payload": None,
-                "buttons": None,
-                "author": author,
-                "client_id": f"m{self.seq}" if role == "customer" else None,
-                "created_at": self.clock,
-            }
-        )
-
-    def wait(self, seconds: float) -> datetime:
-        self.clock += timedelta(seconds=seconds)
-        return self.clock
 
 
 class Generator:
@@ -192,6 +60,7 @@ class Generator:
         self.questions = customer_questions()
         self.hungarian = hungarian_questions()
         self.text_rng = random.Random(seed + 1)  # the Hungarian texts' own stream
+        self.measures = Measures(seed + 2)  # referrals and review links: a stream of their own
         self.articles = {lang: [f"{lang}-article-{n}" for n in range(40)] for lang in ("en", "hu")}
         start = datetime.combine(YEAR_START, datetime.min.time(), UTC)
         self.days = [start + timedelta(days=d) for d in range(DAYS)]
@@ -214,7 +83,9 @@ class Generator:
     def _conversation(self, n: int, rows: Rows) -> None:
         rng = self.rng
         lang = "en" if rng.random() < 0.7 else "hu"
-        visitor = f"visitor-{rng.randrange(self.visitors)}"
+        visitor_number = rng.randrange(self.visitors)
+        visitor = f"visitor-{visitor_number}"
+        customer = customer_of(visitor_number)
         started = self._started()
         chat = Transcript(f"bench-{n:08d}", started, rng, rows)
         chat.say("bot", GREETING[lang])
@@ -227,7 +98,9 @@ class Generator:
                 handoffs += 1
                 status = self._handoff(chat, lang)
                 chat.wait(rng.uniform(5, 60))
-            self._survey(chat, lang, visitor, after_agent=handoffs > 0)
+            score = self._survey(chat, lang, visitor, after_agent=handoffs > 0)
+            subject = f"customer:{customer}" if customer else f"visitor:{visitor}"
+            self.measures.add(rows, chat.cid, lang, subject, chat.clock, score)
         if rng.random() < 0.08:
             rows.goals.append(self._goal(chat.cid, "conversion", chat.clock))
         if rng.random() < 0.03:
@@ -240,6 +113,7 @@ class Generator:
                 "status": status,
                 "language": lang,
                 "visitor_id": visitor,
+                "customer_id": customer,
                 "page_url": "https://shop.example/help",
                 "last_seq": chat.seq,
             }
@@ -312,10 +186,13 @@ class Generator:
         chat.say("system", "The agent left the chat")
         return "closed" if status == "closed" else "bot"
 
-    def _survey(self, chat: Transcript, lang: str, visitor: str, *, after_agent: bool) -> None:
+    def _survey(
+        self, chat: Transcript, lang: str, visitor: str, *, after_agent: bool
+    ) -> int | None:
+        """Maybe one NPS survey; the score given, if any."""
         rng = self.rng
         if rng.random() >= 0.92:
-            return
+            return None
         chat.say("bot", "How likely are you to recommend us to a friend, from 0 to 10?")
         trigger = "after_agent" if after_agent else rng.choice(["goodbye", "feedback_request"])
         row: dict[str, Any] = {
@@ -342,12 +219,14 @@ class Generator:
                 reason="Quick and clear." if rng.random() < 0.3 else None,
                 answered_at=chat.clock,
             )
-        elif outcome < 0.87:
+            return score
+        if outcome < 0.87:
             chat.say("customer", "No thanks")
             row["status"] = "declined"
         elif outcome < 0.95:
             row["status"] = "dropped"
         # else: still "asked", never answered
+        return None
 
     def _goal(self, cid: str, goal: str, after: datetime) -> dict[str, Any]:
         return {

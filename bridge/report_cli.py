@@ -18,6 +18,7 @@ from bridge.db.engine import create_engine, create_sessionmaker
 from bridge.services import report_tables, reports
 from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
+from bridge.services.referral_report import referral_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import Cell, ReportTable
 from bridge.services.review_report import Granularity, review_report
@@ -204,3 +205,34 @@ def reviews(
         lambda s: review_report(session=s, period=period, language=lang, by=cast(Granularity, by))
     )
     _print(_title("Reviews", period, lang), report_tables.review_tables(report))
+
+
+@app.command("referrals")
+def referrals(
+    start: From,
+    end: To,
+    lang: Lang = None,
+    by: Annotated[str, typer.Option("--by", help="Rows per day, week or month.")] = "week",
+    as_csv: Annotated[
+        str | None,
+        typer.Option("--csv", help="Print this table (summary, periods, sources) as CSV."),
+    ] = None,
+) -> None:
+    """How customers found us: each source's share, the referral rate (friend or family) and
+    its relation to the NPS."""
+    if by not in ("day", "week", "month"):
+        _fail(ValueError(f"--by is day, week or month, not {by!r}"))
+    period = _period(start, end, lang)
+    report = _with_session(
+        lambda s: referral_report(session=s, period=period, language=lang, by=cast(Granularity, by))
+    )
+    tables = report_tables.referral_tables(report)
+    if as_csv is None:
+        _print(_title("Referrals", period, lang), tables)
+        return
+    chosen = next((t for t in tables if t.name == as_csv), None)
+    if chosen is None:
+        _fail(ValueError(f"--csv is one of {', '.join(t.name for t in tables)}, not {as_csv!r}"))
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(chosen.header)
+    writer.writerows([["" if cell is None else cell for cell in row] for row in chosen.rows])

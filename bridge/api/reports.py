@@ -22,6 +22,7 @@ from bridge.schemas import Language
 from bridge.services import report_tables, reports
 from bridge.services.agent_report import agent_report
 from bridge.services.conversion_report import conversion_report
+from bridge.services.referral_report import referral_report
 from bridge.services.report_period import InvalidPeriod, Period
 from bridge.services.report_tables import ReportTable
 from bridge.services.review_report import review_report
@@ -231,3 +232,23 @@ async def reviews(
         request, lambda s: review_report(session=s, period=period, language=lang, by=by)
     )
     return _answer(report, report_tables.review_tables(report), fmt, table, "reviews")
+
+
+@router.get("/referrals", response_model=None, responses=REFUSED)
+async def referrals(
+    _admin: Admin,
+    request: Request,
+    start: From,
+    end: To,
+    lang: Lang = None,
+    by: By = "week",
+    fmt: Format = "json",
+    table: TableName = "summary",
+) -> Response | dict[str, Any]:
+    """How customers found us: answers to "How did you hear about us?", each source's share,
+    the friend-or-family share (referral rate) by language and period, next to the NPS."""
+    period = _period(start, end)
+    report = await _run(
+        request, lambda s: referral_report(session=s, period=period, language=lang, by=by)
+    )
+    return _answer(report, report_tables.referral_tables(report), fmt, table, "referrals")

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from bridge.services.agent_report import AgentReport
 from bridge.services.conversion_report import ConversionReport
+from bridge.services.referral_report import ReferralReport
 from bridge.services.reports import ConversationReport, HelpfulReport, NpsReport
 from bridge.services.review_report import ReviewReport
 from bridge.services.unanswered_clusters import QuestionGroup
@@ -188,3 +189,60 @@ def review_tables(report: ReviewReport) -> list[ReportTable]:
         ],
     )
     return [summary, periods]
+
+
+REFERRAL_FIELDS = [
+    "asked",
+    "answered",
+    "skipped",
+    "named",
+    "answer_rate_pct",
+    "referral_rate_pct",
+    "top_source",
+    "friend_family_nps",
+    "friend_family_nps_n",
+    "others_nps",
+    "others_nps_n",
+    "promoter_referral_correlation",
+    "correlation_pairs",
+]
+REFERRAL_ROW_FIELDS = ["asked", "answered", "skipped", "named", "referral_rate_pct"]
+
+
+def referral_tables(report: ReferralReport) -> list[ReportTable]:
+    summary = ReportTable(
+        "summary",
+        list(REFERRAL_FIELDS),
+        [[getattr(report, name) for name in REFERRAL_FIELDS]],
+    )
+    names = [s.source for s in report.sources]
+    periods = ReportTable(
+        "periods",
+        [
+            "period_start",
+            "language",
+            *REFERRAL_ROW_FIELDS,
+            *names,
+            "nps",
+            "promoter_share_pct",
+            "nps_responses",
+        ],
+        [
+            [
+                r.period_start.isoformat(),
+                r.language,
+                *(getattr(r, name) for name in REFERRAL_ROW_FIELDS),
+                *(r.sources[name] for name in names),
+                r.nps,
+                r.promoter_share_pct,
+                r.nps_responses,
+            ]
+            for r in report.rows
+        ],
+    )
+    sources = ReportTable(
+        "sources",
+        ["source", "count", "share_pct", "nps", "nps_n"],
+        [[s.source, s.count, s.share_pct, s.nps, s.nps_n] for s in report.sources],
+    )
+    return [summary, periods, sources]

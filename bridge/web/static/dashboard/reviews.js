@@ -1,28 +1,18 @@
 /**
  * The dashboard's review section: promoters invited to leave a review, the invited
  * conversations that used the counted link, and the click rate, by language and day, week or
- * month (/api/staff/reports/reviews), next to the NPS of the same period. It reads the page's
- * filters and reloads with them; the chart joins window.dashboardCharts for the tests.
+ * month (/api/staff/reports/reviews), next to the NPS of the same period.
+ * dashboard/report_section.js loads it with the page's filters; the chart joins
+ * window.dashboardCharts for the tests.
  */
 (() => {
   "use strict";
 
-  const form = document.getElementById("filters");
   const section = document.getElementById("reviews");
-  const granularity = document.getElementById("reviews-by");
-  const csvLink = document.getElementById("reviews-csv");
-  const error = document.getElementById("reviews-error");
   const COLORS = { en: ["#0f766e", "#99f6e4"], hu: ["#7c3aed", "#ddd6fe"] };
 
   const pct = (value) => (value === null || value === undefined ? "–" : `${value.toFixed(1)} %`);
   const setText = (id, text) => { document.getElementById(id).textContent = text; };
-
-  function query() {
-    const data = new FormData(form);
-    const params = new URLSearchParams({ from: data.get("from"), to: data.get("to"), by: granularity.value });
-    if (data.get("lang")) params.set("lang", data.get("lang"));
-    return params;
-  }
 
   function render(report) {
     setText("reviews-invited", String(report.invitations));
@@ -51,25 +41,5 @@
     });
   }
 
-  async function load() {
-    error.textContent = "";
-    const params = query();
-    const csv = new URLSearchParams(params);
-    csv.set("format", "csv");
-    csv.set("table", "periods");
-    csvLink.href = `/api/staff/reports/reviews?${csv}`;
-    try {
-      const response = await fetch(`/api/staff/reports/reviews?${params}`, { credentials: "same-origin" });
-      const body = await response.json();
-      if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : `HTTP ${response.status}`);
-      render(body);
-      section.dataset.loaded = "true";
-    } catch (failure) {
-      error.textContent = failure.message;
-    }
-  }
-
-  form.addEventListener("submit", () => { load(); });
-  granularity.addEventListener("change", () => { load(); });
-  load();
+  window.dashboardReportSection("reviews", render);
 })();
