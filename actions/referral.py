@@ -10,7 +10,7 @@ is "other" with the text), or "skip"/"no". A real question typed instead of an a
 answered, and the referral question is not asked again.
 """
 
-from typing import Final
+from typing import Final, get_args
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -22,15 +22,8 @@ from actions.bridge_action import BridgeAction
 from actions.knowledge import payload
 from actions.referral_parser import ReferralAnswer, Source, parse_referral
 
-SOURCES: Final[tuple[Source, ...]] = (
-    "friend_family",
-    "search",
-    "social",
-    "review_site",
-    "advert",
-    "other",
-    "skipped",
-)
+# The buttons' order: the sources, then skip.
+SOURCES: Final[tuple[Source, ...]] = get_args(Source)
 # Below this confidence a typed reply classified as a question may still be an answer
 # ("through a podcast"); above it, with some length, it is a question.
 QUESTION_CONFIDENCE: Final = 0.85

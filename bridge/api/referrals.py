@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from bridge.api.deps import services as services_of
 from bridge.api.params import NoNul, RowId
 from bridge.api.service_auth import ServiceCaller
-from bridge.db.models import utcnow
+from bridge.db.models import ReferralSource, utcnow
 from bridge.db.referrals import UnknownReferral
 from bridge.schemas import Language
 from bridge.services.referrals import MAX_DETAIL_CHARS, Referrals, UnknownConversation
@@ -18,7 +18,8 @@ from bridge.services.referrals import MAX_DETAIL_CHARS, Referrals, UnknownConver
 router = APIRouter(tags=["referrals"])
 
 ConversationId = Annotated[str, StringConstraints(min_length=1, max_length=36), NoNul]
-Source = Literal["friend_family", "search", "social", "review_site", "advert", "other", "skipped"]
+# A source, or "skipped": the customer chose not to say.
+Source = ReferralSource | Literal["skipped"]
 
 
 def current_time() -> datetime:

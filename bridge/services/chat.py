@@ -31,7 +31,8 @@ from bridge import i18n
 from bridge.db import customer_identity, outbox, repository
 from bridge.db.models import Conversation, Message, utcnow
 from bridge.schemas import ClientMessage, ConversationCreate, ConversationCreated, MessageOut
-from bridge.services.chat_text import clean_text, display_name, typed_for_rasa
+from bridge.services import bot_context
+from bridge.services.chat_text import clean_text, typed_for_rasa
 from bridge.services.identity import CustomerIdentity
 from bridge.services.ports import EventBus, RateLimiter, TurnOrder
 from bridge.services.rasa_client import RasaClient, RasaUnavailable
@@ -286,7 +287,9 @@ class ChatService:
     ) -> list[Message] | None:
         """Rasa's replies to one message, stored; None when there are none to send."""
         try:
-            await self._tell_context(conversation_id, metadata["language"])
+            await bot_context.tell(
+                self._sessions, self._rasa, conversation_id, language=metadata["language"]
+            )
             replies = await self._rasa.send(
                 conversation_id=conversation_id, text=text, metadata=metadata
             )
@@ -322,31 +325,6 @@ class ChatService:
             # Replies that could not be stored are not sent: a reload would lose them.
             log.exception("could not store the replies for %s", conversation_id)
         return None
-
-    async def _tell_context(self, conversation_id: str, language: str) -> None:
-        """Set Rasa's `language` slot (which picks each response's variation) and the
-        customer's name (the greeting's) when they are not what Rasa was last told: on the
-        first turn, when the page's language changed, or when the customer was identified
-        since. One tracker call per change instead of an action-server round trip on every
-        turn; it runs inside the conversation's turn order, so it cannot race."""
-        async with self._sessions() as session:
-            context = await repository.bot_context(session=session, conversation_id=conversation_id)
-        name = display_name(context.customer_name)
-        if context.told_language == language and context.told_customer_name == name:
-            return
-        await self._rasa.set_context(
-            conversation_id=conversation_id,
-            language=language,
-            customer_name=name,
-            first=context.told_language is None,
-        )
-        async with self._sessions.begin() as session:
-            await repository.set_bot_context(
-                session=session,
-                conversation_id=conversation_id,
-                language=language,
-                customer_name=name,
-            )
 
     def _lease(self) -> datetime:
         return self._now() + timedelta(seconds=self._limits.relay_retry_after_s)

@@ -27,7 +27,7 @@ Relation to the NPS, three ways:
 import itertools
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -111,9 +111,7 @@ def _as_date(value: Any) -> date:
 @dataclass
 class _Tally:
     asked: int = 0
-
-    def __post_init__(self) -> None:
-        self.answers: Counter[str] = Counter()
+    answers: Counter[str] = field(default_factory=Counter)
 
     def add(self, source: str | None, count: int) -> None:
         self.asked += count
@@ -129,12 +127,8 @@ class _Tally:
         return self.answered - self.answers[SKIPPED]
 
 
-def _scores(counts: Counter[int]) -> list[int]:
-    return [score for score, n in counts.items() for _ in range(n)]
-
-
 def _nps(counts: Counter[int]) -> nps_stats.NpsSummary | None:
-    return nps_stats.summarize(_scores(counts))
+    return nps_stats.summarize(counts.elements())
 
 
 async def _referral_counts(

@@ -30,6 +30,7 @@ from bridge.db.models.measures import (
     Goal,
     NpsSurvey,
     ReferralAnswer,
+    ReferralSource,
     ReviewClick,
     ReviewInvitation,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "OfflineRequest",
     "PrivacyAudit",
     "ReferralAnswer",
+    "ReferralSource",
     "ReviewClick",
     "ReviewInvitation",
     "SavedReply",

@@ -1,6 +1,7 @@
 """What the reports count: NPS surveys, answer feedback, goals, review links and referrals."""
 
 from datetime import datetime
+from typing import Final, Literal, get_args
 
 from sqlalchemy import (
     Boolean,
@@ -121,7 +122,8 @@ class ReviewClick(Base):
     clicked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-REFERRAL_SOURCES = ("friend_family", "search", "social", "review_site", "advert", "other")
+ReferralSource = Literal["friend_family", "search", "social", "review_site", "advert", "other"]
+REFERRAL_SOURCES: Final = get_args(ReferralSource)
 
 
 class ReferralAnswer(Base):
